@@ -1,0 +1,171 @@
+//! iam-store: the `Store` trait and its SQLite and PostgreSQL adapters, which mirror each
+//! other file for file. Holds SQL and nothing else: no HTTP (never imports axum), no rules
+//! beyond the integrity the schema enforces. `sqlx::Error` is mapped to `StoreError` here.
+
+mod column;
+mod error;
+pub mod migrate;
+pub mod postgres;
+pub mod record;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use iam_core::policy::{PermissionsGroup, Policy};
+use uuid::Uuid;
+
+pub use error::{Result, StoreError};
+pub use record::*;
+
+/// Opens the store that `url` names: `sqlite:…` (the embedded default) or `postgres://…`.
+/// Applies pending migrations before returning.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PostgresStore::open(url).await?))
+    } else {
+        Err(StoreError::Invalid(format!(
+            "database URL must start with sqlite: or postgres:// (got scheme {:?})",
+            url.split(':').next().unwrap_or_default()
+        )))
+    }
+}
+
+/// Everything iamd keeps. Every method that writes several rows does so in one transaction;
+/// every method scoped to an account takes the account's NIC handle first, and a row of
+/// another account is reported as `NotFound`.
+///
+/// Timestamps are kept to the microsecond (PostgreSQL's precision, applied on SQLite too):
+/// finer parts are truncated on write, so a value reads back equal only if it was already
+/// truncated (`chrono::SubsecRound::trunc_subsecs(6)`). Updates and replaces are keyed by the
+/// row's id (login for users, name for groups, client id for clients) and never change that
+/// key nor `created_at`.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`, for logs and metrics.
+    fn backend(&self) -> &'static str;
+    /// Cheap round trip, for `/readyz`.
+    async fn ping(&self) -> Result<()>;
+    /// Applies pending migrations; returns the names of those applied now.
+    async fn migrate(&self) -> Result<Vec<String>>;
+
+    // Accounts
+    /// Creates the account and everything it starts with. `Conflict` if the NIC exists.
+    async fn create_account(&self, new: &NewAccount) -> Result<Account>;
+    async fn get_account(&self, nic: &str) -> Result<Account>;
+    async fn list_accounts(&self) -> Result<Vec<Account>>;
+    /// The account's revision (see `Account::revision`), for cache invalidation.
+    async fn account_revision(&self, nic: &str) -> Result<i64>;
+    async fn set_root_password(&self, nic: &str, password_hash: &str) -> Result<()>;
+
+    // Users
+    /// `Conflict` if the login exists; `NotFound` if the group does not.
+    async fn create_user(&self, user: &User) -> Result<()>;
+    async fn get_user(&self, account: &str, login: &str) -> Result<User>;
+    async fn list_users(&self, account: &str) -> Result<Vec<User>>;
+    /// Replaces the mutable fields (email, description, group, status, password, dates).
+    async fn update_user(&self, user: &User) -> Result<()>;
+    /// Deletes the user and its personal access tokens.
+    async fn delete_user(&self, account: &str, login: &str) -> Result<()>;
+
+    // Groups
+    async fn create_group(&self, group: &Group) -> Result<()>;
+    async fn get_group(&self, account: &str, name: &str) -> Result<Group>;
+    async fn list_groups(&self, account: &str) -> Result<Vec<Group>>;
+    async fn update_group(&self, group: &Group) -> Result<()>;
+    /// `Conflict` while users still belong to it.
+    async fn delete_group(&self, account: &str, name: &str) -> Result<()>;
+
+    // OAuth2 clients (service accounts)
+    async fn create_client(&self, client: &OAuthClient) -> Result<()>;
+    /// Looks a client up by id alone, for the token endpoint.
+    async fn find_client(&self, client_id: &str) -> Result<Option<OAuthClient>>;
+    async fn get_client(&self, account: &str, client_id: &str) -> Result<OAuthClient>;
+    async fn list_clients(&self, account: &str) -> Result<Vec<OAuthClient>>;
+    async fn update_client(&self, client: &OAuthClient) -> Result<()>;
+    async fn delete_client(&self, account: &str, client_id: &str) -> Result<()>;
+
+    // Personal access tokens (and the root token)
+    /// `Conflict` if the owner already has a token of that name.
+    async fn create_token(&self, token: &AccessTokenRecord) -> Result<()>;
+    async fn find_token_by_hash(&self, hash: &[u8]) -> Result<Option<AccessTokenRecord>>;
+    /// The tokens of one owner: the user's, or the root's own when `user` is `None`.
+    async fn list_tokens(
+        &self,
+        account: &str,
+        user: Option<&str>,
+    ) -> Result<Vec<AccessTokenRecord>>;
+    async fn get_token(
+        &self,
+        account: &str,
+        user: Option<&str>,
+        name: &str,
+    ) -> Result<AccessTokenRecord>;
+    async fn update_token(&self, token: &AccessTokenRecord) -> Result<()>;
+    async fn touch_token(&self, id: Uuid, at: DateTime<Utc>) -> Result<()>;
+    async fn delete_token(&self, account: &str, user: Option<&str>, name: &str) -> Result<()>;
+
+    // Policies
+    /// `Conflict` if the account has a policy of that name.
+    async fn create_policy(&self, policy: &Policy) -> Result<()>;
+    async fn get_policy(&self, account: &str, id: Uuid) -> Result<Policy>;
+    /// Every policy of the account, in creation order.
+    async fn list_policies(&self, account: &str) -> Result<Vec<Policy>>;
+    /// Full replace, keyed by `policy.id` within `policy.owner`.
+    async fn replace_policy(&self, policy: &Policy) -> Result<()>;
+    async fn delete_policy(&self, account: &str, id: Uuid) -> Result<()>;
+
+    // Resources
+    /// Inserts or updates (by URN) and keeps the account's default resource group complete.
+    async fn upsert_resource(&self, resource: &Resource) -> Result<Resource>;
+    async fn get_resource(&self, account: &str, urn: &str) -> Result<Resource>;
+    async fn get_resource_by_id(&self, account: &str, id: Uuid) -> Result<Resource>;
+    async fn list_resources(&self, account: &str) -> Result<Vec<Resource>>;
+    /// Removes the resource from every group it was in, then the resource.
+    async fn delete_resource(&self, account: &str, urn: &str) -> Result<()>;
+    /// URNs of the resource groups that contain the resource (the default group included).
+    async fn resource_group_urns_of(&self, account: &str, resource_id: Uuid)
+    -> Result<Vec<String>>;
+
+    // Resource groups
+    async fn create_resource_group(&self, group: &ResourceGroup) -> Result<()>;
+    async fn get_resource_group(&self, account: &str, id: Uuid) -> Result<ResourceGroup>;
+    async fn list_resource_groups(&self, account: &str) -> Result<Vec<ResourceGroup>>;
+    async fn replace_resource_group(&self, group: &ResourceGroup) -> Result<()>;
+    async fn delete_resource_group(&self, account: &str, id: Uuid) -> Result<()>;
+
+    // Permissions groups (account-owned; built-in ones live in code)
+    async fn create_permissions_group(&self, group: &PermissionsGroup) -> Result<()>;
+    async fn get_permissions_group(&self, account: &str, urn: &str) -> Result<PermissionsGroup>;
+    async fn list_permissions_groups(&self, account: &str) -> Result<Vec<PermissionsGroup>>;
+    async fn replace_permissions_group(&self, group: &PermissionsGroup) -> Result<()>;
+    async fn delete_permissions_group(&self, account: &str, urn: &str) -> Result<()>;
+
+    // Signing keys
+    async fn insert_signing_key(&self, key: &SigningKey) -> Result<()>;
+    async fn list_signing_keys(&self) -> Result<Vec<SigningKey>>;
+    /// Marks every active key of `usage` except `keep_kid` as retired at `at`, verifying until `expires_at`.
+    async fn retire_signing_keys(
+        &self,
+        usage: &str,
+        keep_kid: &str,
+        at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Deletes keys whose `expires_at` has passed.
+    async fn purge_signing_keys(&self, now: DateTime<Utc>) -> Result<u64>;
+
+    // Revoked access tokens
+    async fn revoke_token(&self, revoked: &RevokedToken) -> Result<()>;
+    /// Revocations still relevant at `now` (their tokens have not expired).
+    async fn list_revoked_tokens(&self, now: DateTime<Utc>) -> Result<Vec<RevokedToken>>;
+    async fn purge_revoked_tokens(&self, now: DateTime<Utc>) -> Result<u64>;
+
+    // Audit log
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<()>;
+    /// Newest first; `query.limit == 0` means no limit.
+    async fn list_audit(&self, account: &str, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
+}

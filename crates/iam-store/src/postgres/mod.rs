@@ -1,0 +1,320 @@
+//! The PostgreSQL adapter, for production and for several `iamd` nodes on one database
+//! (DESIGN.md §6). Mirrors `sqlite/` file for file; the SQL is written with `$n`
+//! placeholders in both so that the two trees diff cleanly.
+
+mod accounts;
+mod audit;
+mod clients;
+mod groups;
+mod keys;
+mod permissions_groups;
+mod policies;
+mod resource_groups;
+mod resources;
+mod revocations;
+mod tokens;
+mod users;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use iam_core::policy::{PermissionsGroup, Policy};
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::{Decode, Postgres, Row, Transaction, Type};
+use uuid::Uuid;
+
+use crate::column::micros;
+use crate::error::db;
+use crate::record::*;
+use crate::{Result, Store, StoreError, migrate};
+
+/// Per node. The server keeps PostgreSQL's default `max_connections` (100) in mind: a few
+/// nodes with this many each still leave room for operators.
+const POOL_SIZE: u32 = 16;
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `postgres://…` and applies pending migrations. Safe to call from several
+    /// nodes at once: migrations run under an advisory lock.
+    pub async fn open(url: &str) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect(url)
+            .await
+            .map_err(db)?;
+        let store = Self { pool };
+        let applied = migrate::apply_postgres(&store.pool).await?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "applied PostgreSQL migrations");
+        }
+        Ok(store)
+    }
+}
+
+/// A write transaction. Each one bumps the account's revision first, which locks that row:
+/// writes to one account are serialised, writes to different accounts are not.
+pub(super) async fn write_tx(pool: &PgPool) -> Result<Transaction<'static, Postgres>> {
+    pool.begin().await.map_err(db)
+}
+
+/// A read transaction on one snapshot (READ COMMITTED would give each query its own), so
+/// that a read spanning several queries never sees a half-replaced policy.
+pub(super) async fn read_tx(pool: &PgPool) -> Result<Transaction<'static, Postgres>> {
+    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+        .map_err(db)
+}
+
+/// The bind form of a timestamp on this backend.
+pub(super) fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
+    micros(t)
+}
+
+pub(super) fn ts_opt(t: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    t.map(micros)
+}
+
+/// `NotFound(what)` when a keyed write touched no row (absent, or in another account).
+pub(super) fn found(rows: u64, what: &'static str) -> Result<()> {
+    if rows == 0 {
+        Err(StoreError::NotFound(what))
+    } else {
+        Ok(())
+    }
+}
+
+/// One column of a row, with sqlx's error mapped.
+pub(super) fn col<'r, T: Decode<'r, Postgres> + Type<Postgres>>(
+    row: &'r PgRow,
+    name: &str,
+) -> Result<T> {
+    row.try_get(name).map_err(db)
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)
+            .map(drop)
+    }
+    async fn migrate(&self) -> Result<Vec<String>> {
+        migrate::apply_postgres(&self.pool).await
+    }
+
+    async fn create_account(&self, new: &NewAccount) -> Result<Account> {
+        accounts::create(&self.pool, new).await
+    }
+    async fn get_account(&self, nic: &str) -> Result<Account> {
+        accounts::get(&self.pool, nic).await
+    }
+    async fn list_accounts(&self) -> Result<Vec<Account>> {
+        accounts::list(&self.pool).await
+    }
+    async fn account_revision(&self, nic: &str) -> Result<i64> {
+        accounts::revision(&self.pool, nic).await
+    }
+    async fn set_root_password(&self, nic: &str, password_hash: &str) -> Result<()> {
+        accounts::set_root_password(&self.pool, nic, password_hash).await
+    }
+
+    async fn create_user(&self, user: &User) -> Result<()> {
+        users::create(&self.pool, user).await
+    }
+    async fn get_user(&self, account: &str, login: &str) -> Result<User> {
+        users::get(&self.pool, account, login).await
+    }
+    async fn list_users(&self, account: &str) -> Result<Vec<User>> {
+        users::list(&self.pool, account).await
+    }
+    async fn update_user(&self, user: &User) -> Result<()> {
+        users::update(&self.pool, user).await
+    }
+    async fn delete_user(&self, account: &str, login: &str) -> Result<()> {
+        users::delete(&self.pool, account, login).await
+    }
+
+    async fn create_group(&self, group: &Group) -> Result<()> {
+        groups::create(&self.pool, group).await
+    }
+    async fn get_group(&self, account: &str, name: &str) -> Result<Group> {
+        groups::get(&self.pool, account, name).await
+    }
+    async fn list_groups(&self, account: &str) -> Result<Vec<Group>> {
+        groups::list(&self.pool, account).await
+    }
+    async fn update_group(&self, group: &Group) -> Result<()> {
+        groups::update(&self.pool, group).await
+    }
+    async fn delete_group(&self, account: &str, name: &str) -> Result<()> {
+        groups::delete(&self.pool, account, name).await
+    }
+
+    async fn create_client(&self, client: &OAuthClient) -> Result<()> {
+        clients::create(&self.pool, client).await
+    }
+    async fn find_client(&self, client_id: &str) -> Result<Option<OAuthClient>> {
+        clients::find(&self.pool, client_id).await
+    }
+    async fn get_client(&self, account: &str, client_id: &str) -> Result<OAuthClient> {
+        clients::get(&self.pool, account, client_id).await
+    }
+    async fn list_clients(&self, account: &str) -> Result<Vec<OAuthClient>> {
+        clients::list(&self.pool, account).await
+    }
+    async fn update_client(&self, client: &OAuthClient) -> Result<()> {
+        clients::update(&self.pool, client).await
+    }
+    async fn delete_client(&self, account: &str, client_id: &str) -> Result<()> {
+        clients::delete(&self.pool, account, client_id).await
+    }
+
+    async fn create_token(&self, token: &AccessTokenRecord) -> Result<()> {
+        tokens::create(&self.pool, token).await
+    }
+    async fn find_token_by_hash(&self, hash: &[u8]) -> Result<Option<AccessTokenRecord>> {
+        tokens::find_by_hash(&self.pool, hash).await
+    }
+    async fn list_tokens(
+        &self,
+        account: &str,
+        user: Option<&str>,
+    ) -> Result<Vec<AccessTokenRecord>> {
+        tokens::list(&self.pool, account, user).await
+    }
+    async fn get_token(
+        &self,
+        account: &str,
+        user: Option<&str>,
+        name: &str,
+    ) -> Result<AccessTokenRecord> {
+        tokens::get(&self.pool, account, user, name).await
+    }
+    async fn update_token(&self, token: &AccessTokenRecord) -> Result<()> {
+        tokens::update(&self.pool, token).await
+    }
+    async fn touch_token(&self, id: Uuid, at: DateTime<Utc>) -> Result<()> {
+        tokens::touch(&self.pool, id, at).await
+    }
+    async fn delete_token(&self, account: &str, user: Option<&str>, name: &str) -> Result<()> {
+        tokens::delete(&self.pool, account, user, name).await
+    }
+
+    async fn create_policy(&self, policy: &Policy) -> Result<()> {
+        policies::create(&self.pool, policy).await
+    }
+    async fn get_policy(&self, account: &str, id: Uuid) -> Result<Policy> {
+        policies::get(&self.pool, account, id).await
+    }
+    async fn list_policies(&self, account: &str) -> Result<Vec<Policy>> {
+        policies::list(&self.pool, account).await
+    }
+    async fn replace_policy(&self, policy: &Policy) -> Result<()> {
+        policies::replace(&self.pool, policy).await
+    }
+    async fn delete_policy(&self, account: &str, id: Uuid) -> Result<()> {
+        policies::delete(&self.pool, account, id).await
+    }
+
+    async fn upsert_resource(&self, resource: &Resource) -> Result<Resource> {
+        resources::upsert(&self.pool, resource).await
+    }
+    async fn get_resource(&self, account: &str, urn: &str) -> Result<Resource> {
+        resources::get(&self.pool, account, urn).await
+    }
+    async fn get_resource_by_id(&self, account: &str, id: Uuid) -> Result<Resource> {
+        resources::get_by_id(&self.pool, account, id).await
+    }
+    async fn list_resources(&self, account: &str) -> Result<Vec<Resource>> {
+        resources::list(&self.pool, account).await
+    }
+    async fn delete_resource(&self, account: &str, urn: &str) -> Result<()> {
+        resources::delete(&self.pool, account, urn).await
+    }
+    async fn resource_group_urns_of(
+        &self,
+        account: &str,
+        resource_id: Uuid,
+    ) -> Result<Vec<String>> {
+        resources::group_urns_of(&self.pool, account, resource_id).await
+    }
+
+    async fn create_resource_group(&self, group: &ResourceGroup) -> Result<()> {
+        resource_groups::create(&self.pool, group).await
+    }
+    async fn get_resource_group(&self, account: &str, id: Uuid) -> Result<ResourceGroup> {
+        resource_groups::get(&self.pool, account, id).await
+    }
+    async fn list_resource_groups(&self, account: &str) -> Result<Vec<ResourceGroup>> {
+        resource_groups::list(&self.pool, account).await
+    }
+    async fn replace_resource_group(&self, group: &ResourceGroup) -> Result<()> {
+        resource_groups::replace(&self.pool, group).await
+    }
+    async fn delete_resource_group(&self, account: &str, id: Uuid) -> Result<()> {
+        resource_groups::delete(&self.pool, account, id).await
+    }
+
+    async fn create_permissions_group(&self, group: &PermissionsGroup) -> Result<()> {
+        permissions_groups::create(&self.pool, group).await
+    }
+    async fn get_permissions_group(&self, account: &str, urn: &str) -> Result<PermissionsGroup> {
+        permissions_groups::get(&self.pool, account, urn).await
+    }
+    async fn list_permissions_groups(&self, account: &str) -> Result<Vec<PermissionsGroup>> {
+        permissions_groups::list(&self.pool, account).await
+    }
+    async fn replace_permissions_group(&self, group: &PermissionsGroup) -> Result<()> {
+        permissions_groups::replace(&self.pool, group).await
+    }
+    async fn delete_permissions_group(&self, account: &str, urn: &str) -> Result<()> {
+        permissions_groups::delete(&self.pool, account, urn).await
+    }
+
+    async fn insert_signing_key(&self, key: &SigningKey) -> Result<()> {
+        keys::insert(&self.pool, key).await
+    }
+    async fn list_signing_keys(&self) -> Result<Vec<SigningKey>> {
+        keys::list(&self.pool).await
+    }
+    async fn retire_signing_keys(
+        &self,
+        usage: &str,
+        keep_kid: &str,
+        at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        keys::retire(&self.pool, usage, keep_kid, at, expires_at).await
+    }
+    async fn purge_signing_keys(&self, now: DateTime<Utc>) -> Result<u64> {
+        keys::purge(&self.pool, now).await
+    }
+
+    async fn revoke_token(&self, revoked: &RevokedToken) -> Result<()> {
+        revocations::revoke(&self.pool, revoked).await
+    }
+    async fn list_revoked_tokens(&self, now: DateTime<Utc>) -> Result<Vec<RevokedToken>> {
+        revocations::list(&self.pool, now).await
+    }
+    async fn purge_revoked_tokens(&self, now: DateTime<Utc>) -> Result<u64> {
+        revocations::purge(&self.pool, now).await
+    }
+
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<()> {
+        audit::append(&self.pool, entry).await
+    }
+    async fn list_audit(&self, account: &str, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        audit::list(&self.pool, account, query).await
+    }
+}

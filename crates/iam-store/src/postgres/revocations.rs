@@ -1,0 +1,53 @@
+//! Revoked access tokens, by `jti`, kept until the token would have expired anyway.
+
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgPool, PgRow};
+
+use super::{col, ts};
+use crate::error::{db, foreign_or};
+use crate::{Result, RevokedToken};
+
+/// Idempotent: revoking a token twice is not an error (RFC 7009 §2.2 answers 200 either way).
+pub(super) async fn revoke(pool: &PgPool, r: &RevokedToken) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO revoked_tokens (jti, account, expires_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (jti) DO NOTHING",
+    )
+    .bind(&r.jti)
+    .bind(&r.account)
+    .bind(ts(r.expires_at))
+    .execute(pool)
+    .await
+    .map_err(|e| foreign_or(e, "account"))?;
+    Ok(())
+}
+
+/// Revocations whose token is still unexpired at `now`, soonest expiry first.
+pub(super) async fn list(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<RevokedToken>> {
+    let rows = sqlx::query(
+        "SELECT jti, account, expires_at FROM revoked_tokens \
+         WHERE expires_at > $1 ORDER BY expires_at, jti COLLATE \"C\"",
+    )
+    .bind(ts(now))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows.iter().map(decode).collect()
+}
+
+pub(super) async fn purge(pool: &PgPool, now: DateTime<Utc>) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM revoked_tokens WHERE expires_at <= $1")
+        .bind(ts(now))
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    Ok(done.rows_affected())
+}
+
+fn decode(row: &PgRow) -> Result<RevokedToken> {
+    Ok(RevokedToken {
+        jti: col(row, "jti")?,
+        account: col(row, "account")?,
+        expires_at: col(row, "expires_at")?,
+    })
+}

@@ -1,0 +1,115 @@
+//! Accounts: the tenant row, the bundle written when one is created, and the revision
+//! counter that every decision-changing write bumps in its own transaction.
+
+use sqlx::SqliteConnection;
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+
+use super::{col, found, groups, policies, resource_groups, resources, tokens, ts, write_tx};
+use crate::error::{db, unique_or};
+use crate::{Account, NewAccount, Result, StoreError};
+
+const COLUMNS: &str = "nic, plate, root_password_hash, created_at, revision";
+
+/// Writes the account and everything it starts with, all or nothing.
+pub(super) async fn create(pool: &SqlitePool, new: &NewAccount) -> Result<Account> {
+    let mut tx = write_tx(pool).await?;
+    insert(&mut tx, &new.account).await?;
+    for group in &new.default_groups {
+        groups::insert(&mut tx, group).await?;
+    }
+    resources::insert(&mut tx, &new.account_resource).await?;
+    let rg = &new.default_resource_group;
+    resource_groups::insert(&mut tx, rg, true).await?;
+    if !rg.members.contains(&new.account_resource.id) {
+        // The default group holds every resource of the account, its own one first of all.
+        resource_groups::add_to_default(&mut tx, &rg.account, new.account_resource.id).await?;
+    }
+    policies::insert(&mut tx, &new.default_policy).await?;
+    tokens::insert(&mut tx, &new.root_token).await?;
+    let account = fetch(&mut tx, &new.account.nic).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(account)
+}
+
+async fn insert(conn: &mut SqliteConnection, a: &Account) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO accounts (nic, plate, root_password_hash, created_at, revision) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&a.nic)
+    .bind(&a.plate)
+    .bind(&a.root_password_hash)
+    .bind(ts(a.created_at))
+    .bind(a.revision)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| unique_or(e, || format!("account {} already exists", a.nic)))?;
+    Ok(())
+}
+
+async fn fetch(conn: &mut SqliteConnection, nic: &str) -> Result<Account> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE nic = $1"))
+        .bind(nic)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    row.as_ref()
+        .map(decode)
+        .ok_or(StoreError::NotFound("account"))?
+}
+
+pub(super) async fn get(pool: &SqlitePool, nic: &str) -> Result<Account> {
+    let mut conn = pool.acquire().await.map_err(db)?;
+    fetch(&mut conn, nic).await
+}
+
+pub(super) async fn list(pool: &SqlitePool) -> Result<Vec<Account>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM accounts ORDER BY created_at, nic"
+    ))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows.iter().map(decode).collect()
+}
+
+pub(super) async fn revision(pool: &SqlitePool, nic: &str) -> Result<i64> {
+    sqlx::query_scalar("SELECT revision FROM accounts WHERE nic = $1")
+        .bind(nic)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound("account"))
+}
+
+/// Not a decision change: the revision stays.
+pub(super) async fn set_root_password(pool: &SqlitePool, nic: &str, hash: &str) -> Result<()> {
+    let done = sqlx::query("UPDATE accounts SET root_password_hash = $2 WHERE nic = $1")
+        .bind(nic)
+        .bind(hash)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    found(done.rows_affected(), "account")
+}
+
+/// Bumps the account's revision; `NotFound` if there is no such account. Called first in
+/// every decision-changing transaction, which also makes it the account's existence check.
+pub(super) async fn bump_revision(conn: &mut SqliteConnection, nic: &str) -> Result<()> {
+    let done = sqlx::query("UPDATE accounts SET revision = revision + 1 WHERE nic = $1")
+        .bind(nic)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    found(done.rows_affected(), "account")
+}
+
+fn decode(row: &SqliteRow) -> Result<Account> {
+    Ok(Account {
+        nic: col(row, "nic")?,
+        plate: col(row, "plate")?,
+        root_password_hash: col(row, "root_password_hash")?,
+        created_at: col(row, "created_at")?,
+        revision: col(row, "revision")?,
+    })
+}

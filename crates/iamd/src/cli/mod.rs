@@ -1,0 +1,122 @@
+//! The operator commands of the `iamd` binary: `serve`, `migrate`, `check-config`,
+//! `account create|list`. Flags are the last configuration layer (DESIGN.md §10).
+
+mod account;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, ConfigLayer, LogFormat, parse_log_format};
+use crate::startup::{self, Application};
+use crate::telemetry;
+
+#[derive(Debug, Parser)]
+#[command(name = "iamd", version, about = "A self-hostable IAM server with OVHcloud's IAM model and API shape")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalFlags,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command understands; each overrides the file and the environment.
+#[derive(Debug, Args)]
+pub struct GlobalFlags {
+    /// TOML configuration file (also IAMD_CONFIG).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Directory for the embedded database and the master key (default ./data).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite:PATH or postgres://… (default sqlite:<data-dir>/iamd.db).
+    #[arg(long = "database", global = true)]
+    pub database_url: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, global = true, value_parser = parse_log_format)]
+    pub log_format: Option<LogFormat>,
+    /// Log filter, e.g. info or iamd=debug.
+    #[arg(long, global = true)]
+    pub log_level: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (migrating the store first).
+    Serve(ServeFlags),
+    /// Apply pending store migrations and exit.
+    Migrate,
+    /// Print the resolved configuration (secrets redacted) and check it.
+    CheckConfig,
+    /// Manage accounts (tenants).
+    #[command(subcommand)]
+    Account(account::AccountCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeFlags {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// URL clients reach this server at (default http://<listen>).
+    #[arg(long)]
+    pub public_url: Option<String>,
+}
+
+impl Cli {
+    /// The configuration layers folded: defaults < file < environment < flags.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let (env_layer, unknown) = ConfigLayer::from_env(std::env::vars())?;
+        let file = self.global.config.clone().or_else(|| std::env::var_os("IAMD_CONFIG").map(PathBuf::from));
+        let file_layer = match file {
+            Some(path) => ConfigLayer::from_file(&path)?,
+            None => ConfigLayer::default(),
+        };
+        let mut flags = ConfigLayer {
+            data_dir: self.global.data_dir.clone(),
+            database_url: self.global.database_url.clone(),
+            log_format: self.global.log_format,
+            log_level: self.global.log_level.clone(),
+            ..ConfigLayer::default()
+        };
+        if let Command::Serve(serve) = &self.command {
+            flags.listen = serve.listen;
+            flags.public_url = serve.public_url.clone();
+        }
+        let config = Config::resolve(file_layer.merge(env_layer).merge(flags))?;
+        telemetry::init(config.log_format, &config.log_level);
+        for name in unknown {
+            tracing::warn!(variable = %name, "unknown IAMD_ environment variable ignored");
+        }
+        Ok(config)
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config()?;
+    match cli.command {
+        Command::Serve(_) => serve(config).await,
+        Command::Migrate => {
+            let state = startup::open_state(config).await?;
+            // `open_state` migrates; report what the store holds now.
+            let applied = state.store.migrate().await?;
+            println!("store is up to date ({} migration(s) applied now)", applied.len());
+            Ok(())
+        }
+        Command::CheckConfig => {
+            println!("{config:#?}");
+            println!("configuration is valid");
+            Ok(())
+        }
+        Command::Account(command) => account::run(command, config).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config.clone()).await?;
+    let addr = app.local_addr().context("listener has no address")?;
+    tracing::info!(%addr, public_url = %config.public_url, store = app.state().store.backend(), "iamd ready");
+    app.run_until(startup::shutdown_signal()).await
+}

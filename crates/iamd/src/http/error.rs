@@ -1,0 +1,197 @@
+//! The one place where an error becomes an HTTP status and an OVH-shaped body:
+//! `{"class": "Client::BadRequest", "message": "...", "details": {...}}`.
+//! Internal error text is logged here and never sent.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::service::error::ServiceError;
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub class: String,
+    pub message: String,
+    pub details: BTreeMap<String, String>,
+    /// The legacy `errorCode` field that python-ovh reads on 401/403 to pick its exception class.
+    pub error_code: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Body<'a> {
+    class: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    details: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<&'static str>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, class: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { status, class: class.into(), message: message.into(), details: BTreeMap::new(), error_code: None }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "Client::BadRequest", message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "Client::NotFound", message)
+    }
+
+    pub fn payload_too_large() -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "Client::PayloadTooLarge", "the request body is too large")
+    }
+
+    pub fn timeout() -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "Server::Timeout", "the request took too long and was abandoned")
+    }
+
+    pub fn internal() -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Server::InternalServerError", "internal server error")
+    }
+
+    pub fn unavailable() -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "Server::ServiceUnavailable", "service temporarily unavailable")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            class: &self.class,
+            message: &self.message,
+            details: &self.details,
+            error_code: self.error_code,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid { code, message } => {
+                let class = code.map_or_else(|| "Client::BadRequest".to_owned(), |c| format!("Client::BadRequest::{c}"));
+                ApiError::new(StatusCode::BAD_REQUEST, class, message)
+            }
+            ServiceError::Unauthenticated(message) => ApiError {
+                error_code: Some("INVALID_CREDENTIAL"),
+                ..ApiError::new(StatusCode::UNAUTHORIZED, "Client::Unauthorized", message)
+            },
+            ServiceError::NotGranted { actions } => not_granted(actions),
+            ServiceError::Forbidden(message) => ApiError {
+                error_code: Some("FORBIDDEN"),
+                ..ApiError::new(StatusCode::FORBIDDEN, "Client::Forbidden", message)
+            },
+            ServiceError::NotFound(what) => ApiError::not_found(format!("{what} does not exist")),
+            ServiceError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "Client::Conflict", message),
+            ServiceError::Internal(message) => {
+                tracing::error!(error = %message, "internal error");
+                ApiError::internal()
+            }
+            ServiceError::Unavailable(message) => {
+                tracing::warn!(error = %message, "store unavailable");
+                ApiError::unavailable()
+            }
+        }
+    }
+}
+
+/// An IAM denial: python-ovh maps `NOT_GRANTED_CALL` to its `NotGrantedCall` exception and
+/// go-ovh prints the missing actions from `details`.
+fn not_granted(actions: Vec<String>) -> ApiError {
+    let joined = actions.join(",");
+    let mut error = ApiError::new(
+        StatusCode::FORBIDDEN,
+        "Client::Forbidden",
+        format!("This call has not been granted (missing IAM permissions: {joined})"),
+    );
+    error.details.insert("unauthorizedActionsByIAM".into(), joined);
+    error.details.insert("unauthorizedActionsByAuthentication".into(), String::new());
+    error.error_code = Some("NOT_GRANTED_CALL");
+    error
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::payload_too_large()
+            }
+            JsonRejection::MissingJsonContentType(_) => {
+                ApiError::bad_request("expected a JSON body with Content-Type: application/json")
+            }
+            // serde's message says which field and what it expected, with line and column.
+            JsonRejection::JsonDataError(e) => ApiError::bad_request(format!("invalid body: {}", e.body_text())),
+            JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(format!("malformed JSON: {}", e.body_text())),
+            other => ApiError::bad_request(other.body_text()),
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::bad_request(format!("invalid path parameter: {}", rejection.body_text()))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::bad_request(format!("invalid query string: {}", rejection.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(error: ApiError) -> (StatusCode, serde_json::Value) {
+        let response = error.into_response();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn each_service_error_has_its_status_and_class() {
+        let cases = [
+            (ServiceError::invalid("bad"), 400, "Client::BadRequest"),
+            (ServiceError::invalid_code("INVALID_RESOURCE_URN", "bad urn"), 400, "Client::BadRequest::INVALID_RESOURCE_URN"),
+            (ServiceError::Unauthenticated("no".into()), 401, "Client::Unauthorized"),
+            (ServiceError::Forbidden("read-only".into()), 403, "Client::Forbidden"),
+            (ServiceError::NotFound("policy".into()), 404, "Client::NotFound"),
+            (ServiceError::Conflict("dup".into()), 409, "Client::Conflict"),
+            (ServiceError::Unavailable("db down".into()), 503, "Server::ServiceUnavailable"),
+        ];
+        for (error, status, class) in cases {
+            let (got_status, body) = body_of(error.into()).await;
+            assert_eq!(got_status.as_u16(), status);
+            assert_eq!(body["class"], class);
+        }
+    }
+
+    #[tokio::test]
+    async fn internal_text_never_reaches_the_client() {
+        let (status, body) = body_of(ServiceError::Internal("password=hunter2 at db.rs:12".into()).into()).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body.to_string().contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn denial_names_the_missing_actions() {
+        let error = ServiceError::NotGranted { actions: vec!["a:b:c".into(), "a:b:d".into()] };
+        let (status, body) = body_of(error.into()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["details"]["unauthorizedActionsByIAM"], "a:b:c,a:b:d");
+        assert_eq!(body["errorCode"], "NOT_GRANTED_CALL");
+    }
+}

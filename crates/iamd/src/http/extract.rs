@@ -1,0 +1,48 @@
+//! Extractors that speak the API's error shape: `Caller` (an authenticated principal) and
+//! `ApiJson` (a JSON body whose rejections become 400/413 in the OVH shape).
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::http::error::ApiError;
+use crate::service::authenticate;
+use crate::service::principal::Actor;
+use crate::state::AppState;
+
+/// The authenticated caller of an API route, and the address it called from.
+pub struct Caller(pub Actor);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let principal = authenticate::authorization_header(state, header, chrono::Utc::now()).await?;
+        Ok(Caller(Actor { principal, ip: client_ip(parts) }))
+    }
+}
+
+/// The peer address of the connection (no proxy header is trusted).
+pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
+/// `axum::Json`, with rejections in the API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<T>::from_request(request, state).await?;
+        Ok(ApiJson(value))
+    }
+}

@@ -1,0 +1,48 @@
+//! `/me/identity/group`: user groups and their roles.
+
+use axum::Json;
+use axum::extract::{Path, State};
+
+use crate::http::error::ApiError;
+use crate::http::extract::{ApiJson, Caller};
+use crate::service::groups::{self, CreateGroup, EditGroup, GroupView};
+use crate::state::AppState;
+
+pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<Vec<String>>, ApiError> {
+    Ok(Json(groups::list(&state, &actor).await?))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<CreateGroup>,
+) -> Result<Json<GroupView>, ApiError> {
+    Ok(Json(groups::create(&state, &actor, input).await?))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(name): Path<String>,
+) -> Result<Json<GroupView>, ApiError> {
+    Ok(Json(groups::get(&state, &actor, &name).await?))
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(name): Path<String>,
+    ApiJson(input): ApiJson<EditGroup>,
+) -> Result<Json<()>, ApiError> {
+    groups::edit(&state, &actor, &name, input).await?;
+    Ok(Json(()))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(name): Path<String>,
+) -> Result<Json<()>, ApiError> {
+    groups::delete(&state, &actor, &name).await?;
+    Ok(Json(()))
+}

@@ -1,0 +1,79 @@
+//! Authentication of API calls: a bearer token becomes a `Principal`, or a 401.
+//! Personal access tokens (and the root token) are opaque secrets looked up by keyed hash.
+
+use chrono::{DateTime, Duration, Utc};
+use iam_core::urn::{Plate, Urn};
+use iam_store::{AccessTokenRecord, UserStatus};
+
+use crate::service::error::{Result, ServiceError};
+use crate::service::principal::{Principal, PrincipalKind};
+use crate::state::AppState;
+
+/// `lastUsed` is written at most this often per token, so reads stay reads.
+const LAST_USED_GRANULARITY: Duration = Duration::seconds(60);
+
+fn unauthenticated() -> ServiceError {
+    ServiceError::Unauthenticated("invalid or expired credentials".to_owned())
+}
+
+/// Resolves the value of an `Authorization` header.
+pub async fn authorization_header(state: &AppState, header: Option<&str>, now: DateTime<Utc>) -> Result<Principal> {
+    let header = header.ok_or_else(|| {
+        ServiceError::Unauthenticated("this call requires authentication: send Authorization: Bearer <token>".into())
+    })?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ServiceError::Unauthenticated("expected Authorization: Bearer <token>".into()))?;
+    personal_access_token(state, token, now).await
+}
+
+/// A personal access token of a user, or the root token of an account.
+async fn personal_access_token(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<Principal> {
+    let record = state.store.find_token_by_hash(&state.secrets.hash(token)).await?.ok_or_else(unauthenticated)?;
+    if record.expires_at.is_some_and(|at| at <= now) {
+        return Err(unauthenticated());
+    }
+    let account = state.store.get_account(&record.account).await.map_err(|_| unauthenticated())?;
+    let plate = Plate::parse(&account.plate).ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
+    let principal = match &record.user {
+        None => Principal {
+            account: account.nic.clone(),
+            plate,
+            identities: vec![Urn::account(plate, &account.nic).to_string()],
+            kind: PrincipalKind::Root,
+        },
+        Some(login) => user_principal(state, &account.nic, plate, login).await?,
+    };
+    touch(state, &record, now).await;
+    Ok(principal)
+}
+
+/// A user acts as itself and as its group; a disabled user is nobody.
+pub async fn user_principal(state: &AppState, account: &str, plate: Plate, login: &str) -> Result<Principal> {
+    let user = state.store.get_user(account, login).await.map_err(|_| unauthenticated())?;
+    if user.status == UserStatus::Disabled {
+        return Err(unauthenticated());
+    }
+    Ok(Principal {
+        account: account.to_owned(),
+        plate,
+        identities: vec![
+            Urn::user(plate, account, login).to_string(),
+            Urn::group(plate, account, &user.group).to_string(),
+        ],
+        kind: PrincipalKind::User { login: user.login, group: user.group },
+    })
+}
+
+async fn touch(state: &AppState, record: &AccessTokenRecord, now: DateTime<Utc>) {
+    if record.last_used.is_some_and(|at| now - at < LAST_USED_GRANULARITY) {
+        return;
+    }
+    // A failed bookkeeping write must not fail the call it describes.
+    if let Err(e) = state.store.touch_token(record.id, now).await {
+        tracing::warn!(error = %e, "could not record token use");
+    }
+}

@@ -1,0 +1,12 @@
+//! Use cases: each function holds a rule (who may do what, what must be true) and calls the
+//! store. No HTTP types here, so the API, the console and the CLI share one code path.
+
+pub mod accounts;
+pub mod audit;
+pub mod authenticate;
+pub mod authorizer;
+pub mod error;
+pub mod groups;
+pub mod me;
+pub mod principal;
+pub mod snapshot;

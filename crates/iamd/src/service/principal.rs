@@ -1,0 +1,39 @@
+//! The principal: who a caller is, as the set of identity URNs it acts as (DESIGN.md §3).
+
+use std::net::IpAddr;
+
+use iam_core::urn::Plate;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrincipalKind {
+    /// The account root (its root password, root token, or a personal token of no user).
+    Root,
+    /// A user of the account, acting also as its group.
+    User { login: String, group: String },
+    /// A service account (OAuth2 client).
+    ServiceAccount { client_id: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account: String,
+    pub plate: Plate,
+    /// Every identity URN the caller acts as, the most specific first.
+    pub identities: Vec<String>,
+    pub kind: PrincipalKind,
+}
+
+impl Principal {
+    /// The caller's own identity URN (for audit lines and `/auth/details`).
+    pub fn identity(&self) -> &str {
+        self.identities.first().map_or("", String::as_str)
+    }
+}
+
+/// A principal making a call now, from an address: what every use case that changes
+/// something, or can be refused, needs to know for its audit line.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub principal: Principal,
+    pub ip: Option<IpAddr>,
+}

@@ -1,0 +1,123 @@
+//! An account's compiled authorization state: its policy index (policies, permissions
+//! groups, group roles) and the facts of its resources (name, type, tags, the resource
+//! groups holding each). Built from the store in one pass; immutable once built.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use iam_core::index::{PolicyIndex, Skipped};
+use iam_core::request::{Context, RequestFacts, ResourceFacts};
+use iam_core::system::{Builtins, RoleBinding};
+use iam_core::urn::{Plate, Urn};
+use iam_store::{Account, Store};
+
+pub use iam_core::evaluate::Decision;
+
+use crate::service::error::{Result, ServiceError};
+
+pub struct AccountSnapshot {
+    pub account: Account,
+    pub plate: Plate,
+    /// The account revision the snapshot was built from.
+    pub revision: i64,
+    pub index: PolicyIndex,
+    /// Facts of every registered resource, by URN.
+    resources: HashMap<String, ResourceFacts>,
+}
+
+impl AccountSnapshot {
+    pub async fn load(store: &dyn Store, builtins: &Arc<Builtins>, nic: &str) -> Result<AccountSnapshot> {
+        // Read the revision first: a write racing with the load leaves an older revision
+        // beside newer data, which only costs one more rebuild later.
+        let account = store.get_account(nic).await?;
+        let plate = Plate::parse(&account.plate)
+            .ok_or_else(|| ServiceError::Internal(format!("account {nic} has plate {:?}", account.plate)))?;
+        let policies = store.list_policies(nic).await?;
+        let permissions_groups = store.list_permissions_groups(nic).await?;
+        let roles = role_bindings(store, nic, plate).await?;
+        let outcome = PolicyIndex::build(builtins, &policies, &permissions_groups, &roles);
+        report_skipped(nic, &outcome.skipped);
+        Ok(AccountSnapshot {
+            revision: account.revision,
+            resources: resource_facts(store, nic).await?,
+            index: outcome.index,
+            account,
+            plate,
+        })
+    }
+
+    /// The facts of `urn`: the registered resource's, or what the URN itself tells.
+    pub fn resource_facts(&self, urn: &str) -> ResourceFacts {
+        self.resources.get(urn).cloned().unwrap_or_else(|| ResourceFacts::from_urn(urn))
+    }
+
+    /// Decides `actions` on `resource_urn` for a principal acting as `identities`.
+    pub fn decide(
+        &self,
+        identities: &[String],
+        resource_urn: &str,
+        actions: &[&str],
+        now: DateTime<Utc>,
+        ip: Option<IpAddr>,
+    ) -> Vec<Decision> {
+        let facts = RequestFacts {
+            identities: identities.to_vec(),
+            resource: self.resource_facts(resource_urn),
+            context: Context { now, ip },
+        };
+        iam_core::evaluate::evaluate_batch(&self.index, &facts, actions)
+    }
+}
+
+/// Each group's role, granted on the account's default resource group.
+async fn role_bindings(store: &dyn Store, nic: &str, plate: Plate) -> Result<Vec<RoleBinding>> {
+    let default_group = store
+        .list_resource_groups(nic)
+        .await?
+        .into_iter()
+        .find(|g| g.read_only)
+        .ok_or_else(|| ServiceError::Internal(format!("account {nic} has no default resource group")))?;
+    let groups = store.list_groups(nic).await?;
+    Ok(groups
+        .into_iter()
+        .map(|g| RoleBinding {
+            group: Urn::group(plate, nic, &g.name).to_string(),
+            role: g.role,
+            default_resource_group: default_group.urn.clone(),
+        })
+        .collect())
+}
+
+/// Every resource's facts, with the URNs of the groups that hold it.
+async fn resource_facts(store: &dyn Store, nic: &str) -> Result<HashMap<String, ResourceFacts>> {
+    let groups = store.list_resource_groups(nic).await?;
+    let mut groups_of: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
+    for group in &groups {
+        for member in &group.members {
+            groups_of.entry(*member).or_default().push(group.urn.clone());
+        }
+    }
+    let resources = store.list_resources(nic).await?;
+    Ok(resources
+        .into_iter()
+        .map(|r| {
+            let facts = ResourceFacts {
+                urn: r.urn.clone(),
+                name: r.name,
+                resource_type: r.resource_type,
+                tags: r.tags,
+                groups: groups_of.remove(&r.id).unwrap_or_default(),
+            };
+            (r.urn, facts)
+        })
+        .collect())
+}
+
+/// A stored object that no longer validates is left out of decisions, loudly.
+fn report_skipped(nic: &str, skipped: &[Skipped]) {
+    for item in skipped {
+        tracing::error!(account = nic, skipped = ?item, "stored policy data does not compile; left out of decisions");
+    }
+}

@@ -1,0 +1,40 @@
+//! `AppState`: what every handler shares. Built once at start-up; cheap to clone.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use iam_core::catalog::Catalog;
+use iam_store::Store;
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::service::authorizer::Authorizer;
+use crate::token::password::PasswordHashing;
+use crate::token::secret::SecretHasher;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    pub secrets: SecretHasher,
+    pub passwords: PasswordHashing,
+    pub metrics: Metrics,
+    pub authorizer: Authorizer,
+    /// The action catalog: built-in, plus what resource providers declare.
+    pub catalog: Arc<Catalog>,
+}
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
