@@ -143,7 +143,9 @@ pub struct ActionSet {
 #[derive(Debug, Clone)]
 enum ExactActions {
     Small(Box<[Box<str>]>),
-    Large(HashSet<Box<str>>),
+    // Boxed so that the common small sets stay two words: every policy has three sets.
+    #[allow(clippy::box_collection)]
+    Large(Box<HashSet<Box<str>>>),
 }
 
 impl Default for ExactActions {
@@ -169,7 +171,7 @@ impl ActionSet {
         exact.sort_unstable();
         exact.dedup();
         let exact = if exact.len() > SMALL_SET {
-            ExactActions::Large(exact.into_iter().collect())
+            ExactActions::Large(Box::new(exact.into_iter().collect()))
         } else {
             ExactActions::Small(exact.into())
         };
@@ -218,7 +220,10 @@ impl ActionSet {
     pub(crate) fn heap_size(&self) -> usize {
         let exact = match &self.exact {
             ExactActions::Small(list) => list.iter().map(|e| 16 + e.len()).sum(),
-            ExactActions::Large(set) => set.iter().map(|e| 16 + 1 + e.len()).sum::<usize>() * 8 / 7,
+            ExactActions::Large(set) => {
+                std::mem::size_of::<HashSet<Box<str>>>()
+                    + set.iter().map(|e| 16 + 1 + e.len()).sum::<usize>() * 8 / 7
+            }
         };
         let patterns: usize = self.patterns.iter().map(pattern_heap_size).sum();
         exact + patterns

@@ -24,12 +24,13 @@ pub const MAX_ACTIONS: usize = 256;
 /// The most permissions groups one policy references.
 pub const MAX_PERMISSIONS_GROUPS: usize = 16;
 
-/// One `allow`/`except`/`deny` triple, compiled.
+/// One `allow`/`except`/`deny` triple, compiled (`except` and `deny` are usually empty, so
+/// they are boxed only when present).
 #[derive(Debug, Clone, Default)]
 pub struct PermissionSet {
-    pub(crate) allow: ActionSet,
-    pub(crate) except: ActionSet,
-    pub(crate) deny: ActionSet,
+    allow: ActionSet,
+    except: Option<Box<ActionSet>>,
+    deny: Option<Box<ActionSet>>,
 }
 
 impl PermissionSet {
@@ -38,28 +39,45 @@ impl PermissionSet {
         permissions: &Permissions,
         field: &str,
     ) -> Result<PermissionSet, ValidationError> {
-        Ok(PermissionSet {
-            allow: compile_actions(&permissions.allow, &format!("{field}.allow"))?,
-            except: compile_actions(&permissions.except, &format!("{field}.except"))?,
-            deny: compile_actions(&permissions.deny, &format!("{field}.deny"))?,
-        })
+        Ok(PermissionSet::from_sets(
+            compile_actions(&permissions.allow, &format!("{field}.allow"))?,
+            compile_actions(&permissions.except, &format!("{field}.except"))?,
+            compile_actions(&permissions.deny, &format!("{field}.deny"))?,
+        ))
     }
 
     pub(crate) fn from_sets(allow: ActionSet, except: ActionSet, deny: ActionSet) -> PermissionSet {
+        let boxed = |set: ActionSet| (!set.is_empty()).then(|| Box::new(set));
         PermissionSet {
             allow,
-            except,
-            deny,
+            except: boxed(except),
+            deny: boxed(deny),
         }
+    }
+
+    pub(crate) fn allows(&self, action: &str) -> bool {
+        self.allow.matches(action)
+    }
+
+    pub(crate) fn excepts(&self, action: &str) -> bool {
+        self.except.as_ref().is_some_and(|s| s.matches(action))
+    }
+
+    pub(crate) fn denies(&self, action: &str) -> bool {
+        self.deny.as_ref().is_some_and(|s| s.matches(action))
     }
 
     /// Whether it allows or denies anything.
     pub fn is_empty(&self) -> bool {
-        self.allow.is_empty() && self.deny.is_empty()
+        self.allow.is_empty() && self.deny.is_none()
     }
 
     pub(crate) fn heap_size(&self) -> usize {
-        self.allow.heap_size() + self.except.heap_size() + self.deny.heap_size()
+        let boxed = |s: &Option<Box<ActionSet>>| {
+            s.as_ref()
+                .map_or(0, |s| std::mem::size_of::<ActionSet>() + s.heap_size())
+        };
+        self.allow.heap_size() + boxed(&self.except) + boxed(&self.deny)
     }
 }
 
@@ -97,8 +115,10 @@ pub struct CompiledPolicy {
     pub(crate) name: Arc<str>,
     pub(crate) identities: Box<[UrnPattern]>,
     pub(crate) resources: Box<[UrnPattern]>,
-    /// The policy's own permissions, then any inline sets (group roles use one).
-    pub(crate) sets: Box<[Arc<PermissionSet>]>,
+    /// The policy's own permissions.
+    pub(crate) own: PermissionSet,
+    /// Further sets judged like the own one (group roles use them; shared, hence `Arc`).
+    pub(crate) extra: Box<[Arc<PermissionSet>]>,
     /// Canonical URNs of the permissions groups it references, without duplicates.
     pub(crate) groups: Box<[Arc<str>]>,
     pub(crate) condition: Option<CompiledCondition>,
@@ -139,7 +159,8 @@ impl CompiledPolicy {
             name: parts.name.into(),
             identities,
             resources,
-            sets: Box::new([Arc::new(own)]),
+            own,
+            extra: Box::default(),
             groups,
             condition,
             expired_at: parts.expired_at,
@@ -159,7 +180,8 @@ impl CompiledPolicy {
             name: name.into(),
             identities: Box::new([identity]),
             resources: Box::new([resource]),
-            sets: sets.into(),
+            own: PermissionSet::default(),
+            extra: sets.into(),
             groups: Box::default(),
             condition: None,
             expired_at: None,
@@ -224,7 +246,7 @@ impl CompiledPolicy {
                 0
             }
         };
-        let sets: usize = self.sets.iter().map(set).sum();
+        let sets: usize = self.own.heap_size() + self.extra.iter().map(set).sum::<usize>();
         let groups: usize = self.groups.iter().map(|g| 16 + 16 + g.len()).sum();
         let condition = self
             .condition

@@ -130,7 +130,7 @@ pub fn decide<'g>(
             policy_name: a.policy.name.clone(),
             permissions_group: group.cloned(),
         };
-        for set in a.policy.sets.iter() {
+        for set in std::iter::once(&a.policy.own).chain(a.policy.extra.iter().map(|s| &**s)) {
             judge(set, a.truth, action, &mut explanation, || attribution(None));
         }
         for urn in a.policy.groups.iter() {
@@ -151,11 +151,11 @@ fn judge(
     out: &mut Explanation,
     who: impl Fn() -> Attribution,
 ) {
-    if set.deny.matches(action) {
+    if set.denies(action) {
         out.denied_by.push(who());
     }
-    if truth == Truth::True && set.allow.matches(action) {
-        if set.except.matches(action) {
+    if truth == Truth::True && set.allows(action) {
+        if set.excepts(action) {
             out.excepted_by.push(who());
         } else {
             out.allowed_by.push(who());

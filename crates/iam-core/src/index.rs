@@ -2,7 +2,7 @@
 //! looks up only the policies that can apply, by identity then by resource, instead of
 //! scanning them all.
 //!
-//! Layout: identity pattern → [`Bucket`] (exact identities in a sharded copy-on-write map,
+//! Layout: identity pattern → `Bucket` (exact identities in a sharded copy-on-write map,
 //! prefix/suffix/contains identity patterns in a small wild table), and in each bucket
 //! resource pattern → policies (exact URNs hashed, prefix and suffix patterns hashed per
 //! distinct length, contains-patterns listed). A policy sits in every (identity, resource)

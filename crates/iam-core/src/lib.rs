@@ -27,7 +27,10 @@ pub mod system;
 pub mod urn;
 pub mod validate;
 
+pub use catalog::Catalog;
 pub use error::{ErrorCode, ValidationError};
-pub use evaluate::{Decision, Explanation, evaluate, evaluate_batch};
-pub use index::PolicyIndex;
+pub use evaluate::{Attribution, Decision, Explanation, evaluate, evaluate_action, evaluate_batch};
+pub use index::{BuildOutcome, PolicyIndex, Skipped};
 pub use request::{Context, Request, RequestFacts, ResourceFacts};
+pub use system::{Builtins, RoleBinding};
+pub use urn::{Plate, Urn};

@@ -33,9 +33,8 @@ impl NaiveEvaluator {
         let mut groups = HashMap::new();
         for g in permissions_groups {
             let urn = Urn::parse(&g.urn).map(|u| u.to_string());
-            if let (Ok(set), Ok(urn)) = (g.compile(), urn)
-                && builtins.group(&urn).is_none()
-            {
+            let usable = g.compile().ok().zip(urn.ok());
+            if let Some((set, urn)) = usable.filter(|(_, urn)| builtins.group(urn).is_none()) {
                 groups.insert(urn.clone(), CompiledGroup::new(&urn, set));
             }
         }

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use iam_core::PolicyIndex;
 use iam_core::catalog::Catalog;
 use iam_core::evaluate::{Attribution, Decision, evaluate_action, evaluate_batch};
 use iam_core::policy::{PermissionsGroup, Policy};
@@ -20,7 +21,6 @@ use iam_core::reference::NaiveEvaluator;
 use iam_core::request::{Context, RequestFacts, ResourceFacts};
 use iam_core::role::Role;
 use iam_core::system::{Builtins, RoleBinding};
-use iam_core::PolicyIndex;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -87,21 +87,31 @@ fn builtins() -> Arc<Builtins> {
 }
 
 fn policy(i: usize, mut v: Value) -> Policy {
-    let fields = v.as_object_mut().unwrap_or_else(|| panic!("policy {i} is not an object"));
+    let fields = v
+        .as_object_mut()
+        .unwrap_or_else(|| panic!("policy {i} is not an object"));
     let id = format!("00000000-0000-0000-0000-{:012}", i + 1);
     fields.entry("id").or_insert(json!(id));
     fields.entry("readOnly").or_insert(json!(false));
     fields.entry("owner").or_insert(json!("xx1111-ovh"));
-    fields.entry("createdAt").or_insert(json!("2024-01-01T00:00:00Z"));
+    fields
+        .entry("createdAt")
+        .or_insert(json!("2024-01-01T00:00:00Z"));
     serde_json::from_value(v).unwrap_or_else(|e| panic!("policy {i}: {e}"))
 }
 
 fn permissions_group(mut v: Value) -> PermissionsGroup {
-    let fields = v.as_object_mut().unwrap_or_else(|| panic!("permissions group is not an object"));
-    fields.entry("id").or_insert(json!("00000000-0000-0000-0000-000000000000"));
+    let fields = v
+        .as_object_mut()
+        .unwrap_or_else(|| panic!("permissions group is not an object"));
+    fields
+        .entry("id")
+        .or_insert(json!("00000000-0000-0000-0000-000000000000"));
     fields.entry("description").or_insert(json!(""));
     fields.entry("owner").or_insert(json!("xx1111-ovh"));
-    fields.entry("createdAt").or_insert(json!("2024-01-01T00:00:00Z"));
+    fields
+        .entry("createdAt")
+        .or_insert(json!("2024-01-01T00:00:00Z"));
     serde_json::from_value(v).unwrap_or_else(|e| panic!("permissions group: {e}"))
 }
 
@@ -115,8 +125,15 @@ fn facts(case: &Case) -> RequestFacts {
     let now = case.now.as_deref().unwrap_or(DEFAULT_NOW);
     let mut context: Context = serde_json::from_value(json!({ "now": now }))
         .unwrap_or_else(|e| panic!("{}: now: {e}", case.name));
-    context.ip = case.ip.as_ref().map(|ip| ip.parse().unwrap_or_else(|e| panic!("{}: ip: {e}", case.name)));
-    RequestFacts { identities: case.identities.clone(), resource, context }
+    context.ip = case.ip.as_ref().map(|ip| {
+        ip.parse()
+            .unwrap_or_else(|e| panic!("{}: ip: {e}", case.name))
+    });
+    RequestFacts {
+        identities: case.identities.clone(),
+        resource,
+        context,
+    }
 }
 
 fn label(a: &Attribution) -> String {
@@ -137,23 +154,37 @@ fn check(case: &Case, index: &PolicyIndex, naive: &NaiveEvaluator) -> Vec<String
     let facts = facts(case);
     let decision = evaluate_action(index, &facts, &case.action);
     let mut failures = Vec::new();
-    let mut expect = |what: &str, got: Vec<String>, want: &[String]| {
-        let want = sorted(want.iter().cloned());
-        if got != want {
-            failures.push(format!("{}: {what}: got {got:?}, expected {want:?}", case.name));
-        }
+    let got = if decision.allowed {
+        Expect::Allow
+    } else {
+        Expect::Deny
     };
-    let e = &decision.explanation;
-    let got = if decision.allowed { Expect::Allow } else { Expect::Deny };
     if got != case.expect {
-        failures.push(format!("{}: decided {got:?}, expected {:?}", case.name, case.expect));
+        failures.push(format!(
+            "{}: decided {got:?}, expected {:?}",
+            case.name, case.expect
+        ));
     }
-    expect("allowedBy", sorted(e.allowed_by.iter().map(label)), &case.allowed_by);
-    expect("deniedBy", sorted(e.denied_by.iter().map(label)), &case.denied_by);
-    expect("exceptedBy", sorted(e.excepted_by.iter().map(label)), &case.excepted_by);
+    let e = &decision.explanation;
+    for (what, got, want) in [
+        ("allowedBy", &e.allowed_by, &case.allowed_by),
+        ("deniedBy", &e.denied_by, &case.denied_by),
+        ("exceptedBy", &e.excepted_by, &case.excepted_by),
+    ] {
+        let (got, want) = (sorted(got.iter().map(label)), sorted(want.iter().cloned()));
+        if got != want {
+            failures.push(format!(
+                "{}: {what}: got {got:?}, expected {want:?}",
+                case.name
+            ));
+        }
+    }
     let reference: Decision = naive.evaluate(&facts, &case.action);
     if reference != decision {
-        failures.push(format!("{}: the naive scan disagrees: {reference:?} vs {decision:?}", case.name));
+        failures.push(format!(
+            "{}: the naive scan disagrees: {reference:?} vs {decision:?}",
+            case.name
+        ));
     }
     if evaluate_batch(index, &facts, &[case.action.as_str()]) != [decision] {
         failures.push(format!("{}: the batch answer differs", case.name));
@@ -162,12 +193,27 @@ fn check(case: &Case, index: &PolicyIndex, naive: &NaiveEvaluator) -> Vec<String
 }
 
 fn run_suite(file: &str, suite: &Suite, builtins: &Arc<Builtins>) -> (usize, Vec<String>) {
-    let policies: Vec<Policy> = suite.policies.iter().cloned().enumerate().map(|(i, v)| policy(i, v)).collect();
-    let groups: Vec<PermissionsGroup> = suite.permissions_groups.iter().cloned().map(permissions_group).collect();
+    let policies: Vec<Policy> = suite
+        .policies
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, v)| policy(i, v))
+        .collect();
+    let groups: Vec<PermissionsGroup> = suite
+        .permissions_groups
+        .iter()
+        .cloned()
+        .map(permissions_group)
+        .collect();
     let roles: Vec<RoleBinding> = suite
         .roles
         .iter()
-        .map(|r| RoleBinding { group: r.group.clone(), role: r.role, default_resource_group: r.default_resource_group.clone() })
+        .map(|r| RoleBinding {
+            group: r.group.clone(),
+            role: r.role,
+            default_resource_group: r.default_resource_group.clone(),
+        })
         .collect();
     let built = PolicyIndex::build(builtins, &policies, &groups, &roles);
     let context = format!("{file} / {}", suite.description);
@@ -175,7 +221,12 @@ fn run_suite(file: &str, suite: &Suite, builtins: &Arc<Builtins>) -> (usize, Vec
         return (0, vec![format!("{context}: skipped {:?}", built.skipped)]);
     }
     let naive = NaiveEvaluator::build(builtins, &policies, &groups, &roles);
-    let failures = suite.cases.iter().flat_map(|c| check(c, &built.index, &naive)).map(|f| format!("{context}: {f}")).collect();
+    let failures = suite
+        .cases
+        .iter()
+        .flat_map(|c| check(c, &built.index, &naive))
+        .map(|f| format!("{context}: {f}"))
+        .collect();
     (suite.cases.len(), failures)
 }
 
@@ -194,7 +245,10 @@ fn corpus() {
     let mut per_file = BTreeMap::new();
     let mut failures = Vec::new();
     for path in &entries {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{name}: {e}"));
         let file: File = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         for suite in &file.suites {
@@ -205,6 +259,11 @@ fn corpus() {
         }
     }
     println!("{total} corpus cases: {per_file:?}");
-    assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(total >= 150, "the corpus has only {total} cases");
 }

@@ -1,3 +1,5 @@
+//! Condition compilation and evaluation, key by key and as trees.
+
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};

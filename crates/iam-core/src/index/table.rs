@@ -110,7 +110,13 @@ impl<V: Entry> WildTable<V> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Bucket {
     exact: FastMap<Arc<str>, Slots>,
+    /// How many exact keys are resource-group URNs: none, and groups need no exact probe.
+    group_keys: u32,
     wild: Option<Box<WildTable<Slots>>>,
+}
+
+fn is_group_urn(urn: &str) -> bool {
+    urn.contains(":resourceGroup:")
 }
 
 impl Bucket {
@@ -136,6 +142,7 @@ impl Bucket {
                 f(slots);
                 if slots.is_empty() {
                     self.exact.remove(&**urn);
+                    self.group_keys -= u32::from(is_group_urn(urn));
                 }
             }
             None => {
@@ -143,6 +150,7 @@ impl Bucket {
                 f(&mut slots);
                 if !slots.is_empty() {
                     self.exact.insert(urn.clone(), slots);
+                    self.group_keys += u32::from(is_group_urn(urn));
                 }
             }
         }
@@ -156,11 +164,18 @@ impl Bucket {
         out: &mut Vec<&'a CompiledPolicy>,
     ) {
         let mut push = |slots: &'a Slots| out.extend(slots.iter().map(|p| &**p));
-        for urn in std::iter::once(&resource.urn).chain(&resource.groups) {
-            if let Some(slots) = self.exact.get(urn.as_str()) {
-                push(slots);
+        if let Some(slots) = self.exact.get(resource.urn.as_str()) {
+            push(slots);
+        }
+        if self.group_keys > 0 {
+            for urn in &resource.groups {
+                if let Some(slots) = self.exact.get(urn.as_str()) {
+                    push(slots);
+                }
             }
-            if let Some(wild) = &self.wild {
+        }
+        if let Some(wild) = &self.wild {
+            for urn in std::iter::once(&resource.urn).chain(&resource.groups) {
                 wild.for_each_match(urn, &mut push);
             }
         }
@@ -177,7 +192,7 @@ impl Entry for Bucket {
     }
 
     fn heap_size(&self) -> usize {
-        let exact: usize = self.exact.iter().map(|(_, v)| v.heap_size()).sum();
+        let exact: usize = self.exact.values().map(Entry::heap_size).sum();
         let wild = self.wild.as_ref().map_or(0, |w| {
             std::mem::size_of::<WildTable<Slots>>() + w.heap_size()
         });

@@ -1,3 +1,5 @@
+//! The index through its public operations: seeds, semantics, updates, clones, roles.
+
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};

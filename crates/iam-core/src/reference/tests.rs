@@ -115,7 +115,7 @@ fn permissions() -> impl Strategy<Value = Permissions> {
 fn condition() -> impl Strategy<Value = Option<Condition>> {
     let m = |k: &str, v: &str| Condition::matching([(k, v)]);
     let not = |c| Condition::combine(crate::condition::ConditionOperator::Not, vec![c]);
-    let options = vec![
+    let options = [
         None,
         Some(m("request.IP.IN_RANGE", "192.0.2.0/24")),
         Some(not(m("request.IP.IN_RANGE", "192.0.2.0/24"))),
@@ -204,12 +204,12 @@ prop_compose! {
 
 #[derive(Debug, Clone)]
 enum Step {
-    Upsert(Policy),
+    Upsert(Box<Policy>),
     Remove(u128),
 }
 
 fn step() -> impl Strategy<Value = Step> {
-    prop_oneof![3 => policy().prop_map(Step::Upsert), 1 => (0u128..12).prop_map(Step::Remove)]
+    prop_oneof![3 => policy().prop_map(|p| Step::Upsert(Box::new(p))), 1 => (0u128..12).prop_map(Step::Remove)]
 }
 
 fn assert_same(
@@ -266,7 +266,7 @@ proptest! {
             match step {
                 Step::Upsert(p) => {
                     if index.upsert(&p).is_ok() {
-                        state.insert(p.id.as_u128(), p);
+                        state.insert(p.id.as_u128(), *p);
                     }
                 }
                 Step::Remove(id) => {

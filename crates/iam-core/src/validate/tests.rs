@@ -1,3 +1,5 @@
+//! Policy and permissions-group validation: seeds, field paths, limits, arbitrary input.
+
 use serde_json::{Value, json};
 
 use super::*;
@@ -246,4 +248,50 @@ fn permissions_groups_validate() {
         e.map(|e| e.field().to_owned()).as_deref(),
         Some("permissions.allow[0].action")
     );
+}
+
+mod arbitrary_input {
+    //! The parsers never panic, whatever the input (the fuzz target does the same, longer).
+    use proptest::prelude::*;
+
+    use crate::action::ActionPattern;
+    use crate::condition::Condition;
+    use crate::pattern::UrnPattern;
+    use crate::policy::{PermissionsGroupInput, PolicyInput};
+    use crate::urn::{Urn, UrnFamily};
+
+    fn urnish() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[*]?urn:v1:(eu|ca|us|xx):(identity|resource|resourceGroup|permissionsGroup):[a-zA-Z0-9:/*._é-]{0,40}[*]?",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn urn_and_action_parsers_never_panic(s in urnish()) {
+            if let Ok(urn) = Urn::parse(&s) {
+                prop_assert_eq!(Urn::parse(&urn.to_string()).ok(), Some(urn));
+            }
+            for family in [UrnFamily::Any, UrnFamily::Identity, UrnFamily::Resource, UrnFamily::PermissionsGroup] {
+                if let Ok(p) = UrnPattern::parse(&s, family) {
+                    let _ = p.matches(&s);
+                }
+            }
+            if let Ok(a) = ActionPattern::parse(&s) {
+                prop_assert!(a.matches(&a.to_string()) || a.to_string().contains('*'));
+            }
+        }
+
+        #[test]
+        fn condition_keys_never_panic(key in "(resource|request|date)[.(A-Za-z/_)]{0,30}", value in any::<String>()) {
+            let _ = Condition::matching([(key, value)]).compile("conditions");
+        }
+
+        #[test]
+        fn json_bodies_never_panic(s in any::<String>()) {
+            let _ = PolicyInput::from_json(&s);
+            let _ = PermissionsGroupInput::from_json(&s);
+        }
+    }
 }
