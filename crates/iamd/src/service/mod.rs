@@ -8,5 +8,7 @@ pub mod authorizer;
 pub mod error;
 pub mod groups;
 pub mod me;
+pub mod personal_tokens;
 pub mod principal;
 pub mod snapshot;
+pub mod users;

@@ -9,3 +9,6 @@ mod crash;
 mod foundation;
 mod groups;
 mod helpers;
+mod roles;
+mod user_tokens;
+mod users;

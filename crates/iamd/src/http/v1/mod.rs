@@ -2,6 +2,8 @@
 
 pub mod group;
 pub mod me;
+pub mod user;
+pub mod user_token;
 
 use axum::Router;
 use axum::routing::get;
@@ -10,6 +12,7 @@ use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(user::routes())
         .route("/me", get(me::get))
         .route("/me/identity/group", get(group::list).post(group::create))
         .route("/me/identity/group/{group}", get(group::get).put(group::edit).delete(group::delete))
