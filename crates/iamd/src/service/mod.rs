@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_log;
 pub mod auth_details;
 pub mod authenticate;
 pub mod authorizer;
