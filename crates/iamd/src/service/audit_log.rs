@@ -72,40 +72,64 @@ fn query(filter: AuditFilter) -> Result<AuditQuery> {
     };
     let limit = filter.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ServiceError::invalid(format!("limit must be 1 to {MAX_LIMIT}")));
+        return Err(ServiceError::invalid(format!(
+            "limit must be 1 to {MAX_LIMIT}"
+        )));
     }
-    Ok(AuditQuery { before: filter.before, outcome, limit })
+    Ok(AuditQuery {
+        before: filter.before,
+        outcome,
+        limit,
+    })
 }
 
 /// The account's entries, newest first.
 pub async fn list(state: &AppState, actor: &Actor, filter: AuditFilter) -> Result<Vec<AuditView>> {
     require_reader(state, actor).await?;
     let query = query(filter)?;
-    let entries = state.store.list_audit(&actor.principal.account, &query).await?;
+    let entries = state
+        .store
+        .list_audit(&actor.principal.account, &query)
+        .await?;
     Ok(entries.into_iter().map(view).collect())
 }
 
 /// `require_on_account(ACTION_GET)`, except that the `REGULAR` role alone does not grant it.
 async fn require_reader(state: &AppState, actor: &Actor) -> Result<()> {
     let resource = account_resource_urn(actor.principal.plate, &actor.principal.account);
-    let decisions = state.authorizer.decide(state, actor, &resource, &[ACTION_GET], Utc::now()).await?;
+    let decisions = state
+        .authorizer
+        .decide(state, actor, &resource, &[ACTION_GET], Utc::now())
+        .await?;
     let decision = decisions.first();
     if decision.is_some_and(|d| d.allowed && !regular_role_only(d, &actor.principal.identities)) {
         return Ok(());
     }
     let explanation = decision.map(|d| &d.explanation);
-    let details = json!({"explanation": explanation, "regularRoleOnly": decision.is_some_and(|d| d.allowed)});
-    audit::record(state, actor, ACTION_GET, Some(&resource), audit::DENIED, details).await;
-    Err(ServiceError::NotGranted { actions: vec![ACTION_GET.to_owned()] })
+    let details =
+        json!({"explanation": explanation, "regularRoleOnly": decision.is_some_and(|d| d.allowed)});
+    audit::record(
+        state,
+        actor,
+        ACTION_GET,
+        Some(&resource),
+        audit::DENIED,
+        details,
+    )
+    .await;
+    Err(ServiceError::NotGranted {
+        actions: vec![ACTION_GET.to_owned()],
+    })
 }
 
 /// Stopgap until iam-core's `REGULAR_EXCEPT` covers `account:iamd:*`: true when every policy
 /// that allowed the decision is the `REGULAR` role policy of one of the caller's groups.
 fn regular_role_only(decision: &Decision, identities: &[String]) -> bool {
     let name = role_policy_name(Role::Regular);
-    decision
-        .explanation
-        .allowed_by
-        .iter()
-        .all(|a| &*a.policy_name == name.as_str() && identities.iter().any(|urn| role_policy_id(urn) == a.policy_id))
+    decision.explanation.allowed_by.iter().all(|a| {
+        &*a.policy_name == name.as_str()
+            && identities
+                .iter()
+                .any(|urn| role_policy_id(urn) == a.policy_id)
+    })
 }

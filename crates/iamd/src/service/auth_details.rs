@@ -35,10 +35,22 @@ pub struct AuthDetails {
 }
 
 const ALL_ROUTES: [AllowedRoute; 4] = [
-    AllowedRoute { method: "GET", path: "/*" },
-    AllowedRoute { method: "POST", path: "/*" },
-    AllowedRoute { method: "PUT", path: "/*" },
-    AllowedRoute { method: "DELETE", path: "/*" },
+    AllowedRoute {
+        method: "GET",
+        path: "/*",
+    },
+    AllowedRoute {
+        method: "POST",
+        path: "/*",
+    },
+    AllowedRoute {
+        method: "PUT",
+        path: "/*",
+    },
+    AllowedRoute {
+        method: "DELETE",
+        path: "/*",
+    },
 ];
 
 pub async fn details(state: &AppState, actor: &Actor) -> Result<AuthDetails> {
@@ -49,7 +61,9 @@ pub async fn details(state: &AppState, actor: &Actor) -> Result<AuthDetails> {
             let group = state.store.get_group(&principal.account, group).await?;
             ("user", vec![group.role.as_str().to_owned()], login.clone())
         }
-        PrincipalKind::ServiceAccount { .. } => ("oauth2_client_credentials", Vec::new(), String::new()),
+        PrincipalKind::ServiceAccount { .. } => {
+            ("oauth2_client_credentials", Vec::new(), String::new())
+        }
     };
     Ok(AuthDetails {
         account: principal.account.clone(),

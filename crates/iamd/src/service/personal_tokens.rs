@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use iam_core::urn::Urn;
 use iam_store::{AccessTokenRecord, StoreError};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::service::audit;
@@ -84,7 +84,9 @@ pub struct EditToken {
 pub fn validate_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= MAX_NAME_LEN
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._@+-".contains(&b))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._@+-".contains(&b))
         && !name.bytes().all(|b| b == b'.');
     if ok {
         return Ok(());
@@ -100,7 +102,9 @@ pub fn validate_name(name: &str) -> Result<()> {
 
 fn validate_description(description: &str) -> Result<()> {
     if description.chars().count() > MAX_DESCRIPTION_LEN {
-        return Err(ServiceError::invalid(format!("description is longer than {MAX_DESCRIPTION_LEN} characters")));
+        return Err(ServiceError::invalid(format!(
+            "description is longer than {MAX_DESCRIPTION_LEN} characters"
+        )));
     }
     Ok(())
 }
@@ -111,15 +115,23 @@ fn bad_expiry(message: impl Into<String>) -> ServiceError {
 
 /// The expiry that `expiresAt` / `expiresIn` ask for: in the future, at most
 /// [`MAX_LIFETIME_SECS`] away, and not both at once.
-pub fn expiry(at: Option<DateTime<Utc>>, after: Option<i64>, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+pub fn expiry(
+    at: Option<DateTime<Utc>>,
+    after: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
     let latest = now + Duration::seconds(MAX_LIFETIME_SECS);
     let at = match (at, after) {
         (Some(_), Some(_)) => return Err(bad_expiry("give expiresAt or expiresIn, not both")),
         (None, None) => return Ok(None),
         (Some(at), None) => at,
-        (None, Some(secs)) if (1..=MAX_LIFETIME_SECS).contains(&secs) => now + Duration::seconds(secs),
+        (None, Some(secs)) if (1..=MAX_LIFETIME_SECS).contains(&secs) => {
+            now + Duration::seconds(secs)
+        }
         (None, Some(_)) => {
-            return Err(bad_expiry(format!("expiresIn must be 1 to {MAX_LIFETIME_SECS} seconds")));
+            return Err(bad_expiry(format!(
+                "expiresIn must be 1 to {MAX_LIFETIME_SECS} seconds"
+            )));
         }
     };
     if at <= now {
@@ -141,8 +153,10 @@ fn view(record: AccessTokenRecord) -> TokenView {
     }
 }
 
-fn user_urn(actor: &Actor, login: &str) -> String {
-    Urn::user(actor.principal.plate, &actor.principal.account, login).to_string()
+/// The audit line of a successful change to a token of `login` (the target is the user).
+async fn recorded(state: &AppState, actor: &Actor, action: &str, login: &str, details: Value) {
+    let target = Urn::user(actor.principal.plate, &actor.principal.account, login).to_string();
+    audit::record(state, actor, action, Some(&target), audit::SUCCESS, details).await;
 }
 
 fn not_found(login: &str, name: &str) -> impl FnOnce(StoreError) -> ServiceError {
@@ -154,22 +168,42 @@ fn not_found(login: &str, name: &str) -> impl FnOnce(StoreError) -> ServiceError
 }
 
 pub async fn list(state: &AppState, actor: &Actor, login: &str) -> Result<Vec<String>> {
-    state.authorizer.require_on_account(state, actor, ACTION_GET).await?;
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_GET)
+        .await?;
     users::fetch(state, actor, login).await?;
     // Always with a login: `None` would name the root's own tokens.
-    let tokens = state.store.list_tokens(&actor.principal.account, Some(login)).await?;
+    let tokens = state
+        .store
+        .list_tokens(&actor.principal.account, Some(login))
+        .await?;
     Ok(tokens.into_iter().map(|t| t.name).collect())
 }
 
 pub async fn get(state: &AppState, actor: &Actor, login: &str, name: &str) -> Result<TokenView> {
-    state.authorizer.require_on_account(state, actor, ACTION_GET).await?;
-    let record =
-        state.store.get_token(&actor.principal.account, Some(login), name).await.map_err(not_found(login, name))?;
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_GET)
+        .await?;
+    let record = state
+        .store
+        .get_token(&actor.principal.account, Some(login), name)
+        .await
+        .map_err(not_found(login, name))?;
     Ok(view(record))
 }
 
-pub async fn create(state: &AppState, actor: &Actor, login: &str, input: CreateToken) -> Result<CreatedToken> {
-    state.authorizer.require_on_account(state, actor, ACTION_CREATE).await?;
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    login: &str,
+    input: CreateToken,
+) -> Result<CreatedToken> {
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_CREATE)
+        .await?;
     validate_name(&input.name)?;
     validate_description(&input.description)?;
     let now = Utc::now().trunc_subsecs(6);
@@ -177,7 +211,8 @@ pub async fn create(state: &AppState, actor: &Actor, login: &str, input: CreateT
     let account = &actor.principal.account;
     users::fetch(state, actor, login).await?;
     if state.store.list_tokens(account, Some(login)).await?.len() >= MAX_TOKENS_PER_USER {
-        let message = format!("user {login} already has {MAX_TOKENS_PER_USER} tokens: delete one first");
+        let message =
+            format!("user {login} already has {MAX_TOKENS_PER_USER} tokens: delete one first");
         return Err(ServiceError::invalid_code("TOO_MANY_TOKENS", message));
     }
     let token = secret::generate()?;
@@ -192,26 +227,57 @@ pub async fn create(state: &AppState, actor: &Actor, login: &str, input: CreateT
         expires_at,
         last_used: None,
     };
-    state.store.create_token(&record).await.map_err(|e| match e {
-        StoreError::Conflict(_) => {
-            ServiceError::Conflict(format!("user {login} already has a token named {}", record.name))
-        }
-        StoreError::NotFound(_) => ServiceError::NotFound(format!("user {login}")),
-        other => other.into(),
-    })?;
+    state
+        .store
+        .create_token(&record)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ServiceError::Conflict(format!(
+                "user {login} already has a token named {}",
+                record.name
+            )),
+            StoreError::NotFound(_) => ServiceError::NotFound(format!("user {login}")),
+            other => other.into(),
+        })?;
     let details = json!({"token": record.name, "expiresAt": record.expires_at});
-    audit::record(state, actor, ACTION_CREATE, Some(&user_urn(actor, login)), audit::SUCCESS, details).await;
-    let TokenView { name, description, creation, expires_at, last_used } = view(record);
-    Ok(CreatedToken { name, description, token, creation, expires_at, last_used })
+    recorded(state, actor, ACTION_CREATE, login, details).await;
+    let TokenView {
+        name,
+        description,
+        creation,
+        expires_at,
+        last_used,
+    } = view(record);
+    Ok(CreatedToken {
+        name,
+        description,
+        token,
+        creation,
+        expires_at,
+        last_used,
+    })
 }
 
-pub async fn edit(state: &AppState, actor: &Actor, login: &str, name: &str, input: EditToken) -> Result<TokenView> {
-    state.authorizer.require_on_account(state, actor, ACTION_EDIT).await?;
+pub async fn edit(
+    state: &AppState,
+    actor: &Actor,
+    login: &str,
+    name: &str,
+    input: EditToken,
+) -> Result<TokenView> {
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_EDIT)
+        .await?;
     if let Some(description) = &input.description {
         validate_description(description)?;
     }
     let account = &actor.principal.account;
-    let mut record = state.store.get_token(account, Some(login), name).await.map_err(not_found(login, name))?;
+    let mut record = state
+        .store
+        .get_token(account, Some(login), name)
+        .await
+        .map_err(not_found(login, name))?;
     if input.expires_at.is_some() || input.expires_in.is_some() {
         let now = Utc::now().trunc_subsecs(6);
         record.expires_at = expiry(input.expires_at.flatten(), input.expires_in.flatten(), now)?;
@@ -219,18 +285,29 @@ pub async fn edit(state: &AppState, actor: &Actor, login: &str, name: &str, inpu
     if let Some(description) = input.description {
         record.description = description;
     }
-    state.store.update_token(&record).await.map_err(not_found(login, name))?;
+    state
+        .store
+        .update_token(&record)
+        .await
+        .map_err(not_found(login, name))?;
     let details = json!({"token": name, "expiresAt": record.expires_at});
-    audit::record(state, actor, ACTION_EDIT, Some(&user_urn(actor, login)), audit::SUCCESS, details).await;
+    recorded(state, actor, ACTION_EDIT, login, details).await;
     Ok(view(record))
 }
 
 pub async fn delete(state: &AppState, actor: &Actor, login: &str, name: &str) -> Result<()> {
-    state.authorizer.require_on_account(state, actor, ACTION_DELETE).await?;
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_DELETE)
+        .await?;
     let account = &actor.principal.account;
-    state.store.delete_token(account, Some(login), name).await.map_err(not_found(login, name))?;
+    state
+        .store
+        .delete_token(account, Some(login), name)
+        .await
+        .map_err(not_found(login, name))?;
     let details = json!({"token": name});
-    audit::record(state, actor, ACTION_DELETE, Some(&user_urn(actor, login)), audit::SUCCESS, details).await;
+    recorded(state, actor, ACTION_DELETE, login, details).await;
     Ok(())
 }
 
@@ -246,7 +323,10 @@ mod tests {
     fn expiry_rules() {
         let now = now();
         assert_eq!(expiry(None, None, now).unwrap(), None);
-        assert_eq!(expiry(None, Some(60), now).unwrap(), Some(now + Duration::seconds(60)));
+        assert_eq!(
+            expiry(None, Some(60), now).unwrap(),
+            Some(now + Duration::seconds(60))
+        );
         let later = now + Duration::days(1);
         assert_eq!(expiry(Some(later), None, now).unwrap(), Some(later));
         for (at, after) in [
@@ -268,7 +348,16 @@ mod tests {
         for ok in ["ci", "deploy-2024.01", "a@b+c_d", &"n".repeat(MAX_NAME_LEN)] {
             assert!(validate_name(ok).is_ok(), "{ok}");
         }
-        for bad in ["", ".", "..", "a b", "a/b", "a:b", "a?b", &"n".repeat(MAX_NAME_LEN + 1)] {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a b",
+            "a/b",
+            "a:b",
+            "a?b",
+            &"n".repeat(MAX_NAME_LEN + 1),
+        ] {
             assert!(validate_name(bad).is_err(), "{bad:?}");
         }
     }

@@ -21,7 +21,10 @@ pub async fn create_token(app: &TestApp, root: &str, login: &str, name: &str) ->
     let body = json!({"name": name, "description": format!("token {name}")});
     let (status, answer) = json(app.post(&path, Some(root), &body).await).await;
     assert_eq!(status, 200, "{answer}");
-    answer["token"].as_str().expect("the token value").to_owned()
+    answer["token"]
+        .as_str()
+        .expect("the token value")
+        .to_owned()
 }
 
 /// A new user of `group` and the value of a personal access token acting as it.
@@ -32,12 +35,19 @@ pub async fn user_token(app: &TestApp, root: &str, login: &str, group: &str) -> 
 
 /// An RFC 3339 field as an instant (their text has a varying number of fractional digits).
 pub fn instant(value: &Value) -> chrono::DateTime<chrono::Utc> {
-    let text = value.as_str().unwrap_or_else(|| panic!("a date-time, not {value}"));
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("a date-time, not {value}"));
     chrono::DateTime::parse_from_rfc3339(text).unwrap().to_utc()
 }
 
 fn keys(value: &Value) -> Vec<&str> {
-    let mut keys: Vec<&str> = value.as_object().expect("an object").keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
     keys.sort_unstable();
     keys
 }
@@ -54,7 +64,12 @@ async fn user_lifecycle() {
         });
         let (status, answer) = json(app.post("/1.0/me/identity/user", root, &body).await).await;
         assert_eq!((status, answer), (200, Value::Null));
-        expect_error(app.post("/1.0/me/identity/user", root, &body).await, 409, "Client::Conflict").await;
+        expect_error(
+            app.post("/1.0/me/identity/user", root, &body).await,
+            409,
+            "Client::Conflict",
+        )
+        .await;
 
         let (status, logins) = json(app.get("/v1/me/identity/user", root).await).await;
         assert_eq!((status, logins), (200, json!(["alice"])));
@@ -73,7 +88,11 @@ async fn user_lifecycle() {
             "type",
             "urn",
         ];
-        assert_eq!(keys(&user), expected_keys, "every field of auth.User and nothing else: {user}");
+        assert_eq!(
+            keys(&user),
+            expected_keys,
+            "every field of auth.User and nothing else: {user}"
+        );
         assert_eq!(user["login"], "alice");
         assert_eq!(user["email"], "alice@example.com");
         assert_eq!(user["description"], "Alice");
@@ -83,30 +102,61 @@ async fn user_lifecycle() {
         assert_eq!(user["urn"], "urn:v1:eu:identity:user:xx1111-ovh/alice");
         assert!(user["passwordLastUpdate"].is_string(), "{user}");
         assert_eq!(user["creation"], user["lastUpdate"]);
-        let stored = app.state.store.get_user("xx1111-ovh", "alice").await.unwrap();
-        assert!(stored.password_hash.starts_with("$argon2id$"), "Argon2id at rest");
-        assert!(!user.to_string().contains("argon2"), "the hash never leaves: {user}");
+        let stored = app
+            .state
+            .store
+            .get_user("xx1111-ovh", "alice")
+            .await
+            .unwrap();
+        assert!(
+            stored.password_hash.starts_with("$argon2id$"),
+            "Argon2id at rest"
+        );
+        assert!(
+            !user.to_string().contains("argon2"),
+            "the hash never leaves: {user}"
+        );
 
         // Terraform's PUT, then a client sending back what it read (read-only fields ignored).
         let edit = json!({"email": "a@corp.example", "description": "Ops", "group": "DEFAULT"});
-        let (status, answer) = json(app.put("/1.0/me/identity/user/alice", root, &edit).await).await;
+        let (status, answer) =
+            json(app.put("/1.0/me/identity/user/alice", root, &edit).await).await;
         assert_eq!((status, answer), (200, Value::Null));
         let (_, edited) = json(app.get("/1.0/me/identity/user/alice", root).await).await;
-        assert_eq!((edited["email"].as_str(), edited["description"].as_str()), (Some("a@corp.example"), Some("Ops")));
+        assert_eq!(
+            (edited["email"].as_str(), edited["description"].as_str()),
+            (Some("a@corp.example"), Some("Ops"))
+        );
         assert_eq!(edited["group"], "DEFAULT");
         assert_eq!(edited["creation"], user["creation"]);
-        assert!(instant(&edited["lastUpdate"]) > instant(&user["lastUpdate"]), "{edited}");
+        assert!(
+            instant(&edited["lastUpdate"]) > instant(&user["lastUpdate"]),
+            "{edited}"
+        );
         let mut echoed = edited.clone();
         echoed["email"] = Value::Null;
         let (status, _) = json(app.put("/1.0/me/identity/user/alice", root, &echoed).await).await;
         assert_eq!(status, 200);
         let (_, cleared) = json(app.get("/1.0/me/identity/user/alice", root).await).await;
-        assert_eq!((cleared["email"].clone(), cleared["group"].as_str()), (Value::Null, Some("DEFAULT")));
+        assert_eq!(
+            (cleared["email"].clone(), cleared["group"].as_str()),
+            (Value::Null, Some("DEFAULT"))
+        );
 
         let (status, answer) = json(app.delete("/1.0/me/identity/user/alice", root).await).await;
         assert_eq!((status, answer), (200, Value::Null));
-        expect_error(app.get("/1.0/me/identity/user/alice", root).await, 404, "Client::NotFound").await;
-        expect_error(app.delete("/1.0/me/identity/user/alice", root).await, 404, "Client::NotFound").await;
+        expect_error(
+            app.get("/1.0/me/identity/user/alice", root).await,
+            404,
+            "Client::NotFound",
+        )
+        .await;
+        expect_error(
+            app.delete("/1.0/me/identity/user/alice", root).await,
+            404,
+            "Client::NotFound",
+        )
+        .await;
         let (_, logins) = json(app.get("/1.0/me/identity/user", root).await).await;
         assert_eq!(logins, json!([]));
     }
@@ -118,13 +168,21 @@ async fn a_user_needs_only_a_login() {
         let app = TestApp::spawn(backend).await;
         let account = app.create_account("xx1111-ovh").await;
         let root = Some(account.token.as_str());
-        let (status, _) = json(app.post("/1.0/me/identity/user", root, &json!({"login": "bot"})).await).await;
+        let (status, _) = json(
+            app.post("/1.0/me/identity/user", root, &json!({"login": "bot"}))
+                .await,
+        )
+        .await;
         assert_eq!(status, 200);
         let (_, user) = json(app.get("/1.0/me/identity/user/bot", root).await).await;
         assert_eq!(user["group"], "DEFAULT");
         assert_eq!(user["email"], Value::Null);
         assert_eq!(user["description"], "");
-        assert_eq!(user["passwordLastUpdate"], Value::Null, "no password was set");
+        assert_eq!(
+            user["passwordLastUpdate"],
+            Value::Null,
+            "no password was set"
+        );
         assert_eq!(user["status"], "OK");
     }
 }
@@ -136,17 +194,37 @@ async fn user_input_is_validated_and_nothing_is_half_written() {
         let account = app.create_account("xx1111-ovh").await;
         let root = Some(account.token.as_str());
         let app = &app;
-        let post = |body: Value| async move { app.post("/1.0/me/identity/user", root, &body).await };
-        for login in ["", ".", "..", "has space", "a/b", "a:b", "st*r", "50%", "é", &"x".repeat(65)] {
-            let body =
-                expect_error(post(json!({"login": login})).await, 400, "Client::BadRequest::INVALID_LOGIN").await;
-            assert!(body["message"].as_str().unwrap().contains("64"), "the message says the rule: {body}");
+        let post =
+            |body: Value| async move { app.post("/1.0/me/identity/user", root, &body).await };
+        for login in [
+            "",
+            ".",
+            "..",
+            "has space",
+            "a/b",
+            "a:b",
+            "st*r",
+            "50%",
+            "é",
+            &"x".repeat(65),
+        ] {
+            let body = expect_error(
+                post(json!({"login": login})).await,
+                400,
+                "Client::BadRequest::INVALID_LOGIN",
+            )
+            .await;
+            assert!(
+                body["message"].as_str().unwrap().contains("64"),
+                "the message says the rule: {body}"
+            );
         }
         for password in ["", "Short1!", "alllowercaseletters", "ALLUPPERCASE LETTERS"] {
             let weak = post(json!({"login": "bob", "password": password})).await;
             expect_error(weak, 400, "Client::BadRequest::INVALID_PASSWORD").await;
         }
-        let unknown_group = post(json!({"login": "bob", "group": "nope", "password": PASSWORD})).await;
+        let unknown_group =
+            post(json!({"login": "bob", "group": "nope", "password": PASSWORD})).await;
         let body = expect_error(unknown_group, 400, "Client::BadRequest::INVALID_GROUP").await;
         assert!(body["message"].as_str().unwrap().contains("nope"), "{body}");
         for kind in ["ROOT", "SERVICE"] {
@@ -158,24 +236,56 @@ async fn user_input_is_validated_and_nothing_is_half_written() {
             .await;
             assert!(body["message"].as_str().unwrap().contains("USER"), "{body}");
         }
-        expect_error(post(json!({"login": "bob", "type": "GOD"})).await, 400, "Client::BadRequest").await;
+        expect_error(
+            post(json!({"login": "bob", "type": "GOD"})).await,
+            400,
+            "Client::BadRequest",
+        )
+        .await;
         expect_error(
             post(json!({"login": "bob", "email": "not-an-address"})).await,
             400,
             "Client::BadRequest::INVALID_EMAIL",
         )
         .await;
-        expect_error(post(json!({"login": "bob", "description": "d".repeat(1025)})).await, 400, "Client::BadRequest")
-            .await;
-        let unknown_field =
-            expect_error(post(json!({"login": "bob", "pasword": PASSWORD})).await, 400, "Client::BadRequest").await;
-        assert!(unknown_field["message"].as_str().unwrap().contains("pasword"), "{unknown_field}");
-        expect_error(post(json!({"email": "bob@example.com"})).await, 400, "Client::BadRequest").await;
+        expect_error(
+            post(json!({"login": "bob", "description": "d".repeat(1025)})).await,
+            400,
+            "Client::BadRequest",
+        )
+        .await;
+        let unknown_field = expect_error(
+            post(json!({"login": "bob", "pasword": PASSWORD})).await,
+            400,
+            "Client::BadRequest",
+        )
+        .await;
+        assert!(
+            unknown_field["message"]
+                .as_str()
+                .unwrap()
+                .contains("pasword"),
+            "{unknown_field}"
+        );
+        expect_error(
+            post(json!({"email": "bob@example.com"})).await,
+            400,
+            "Client::BadRequest",
+        )
+        .await;
 
         let (_, logins) = json(app.get("/1.0/me/identity/user", root).await).await;
         assert_eq!(logins, json!([]), "nothing was half-written");
-        let audit = app.state.store.list_audit("xx1111-ovh", &Default::default()).await.unwrap();
-        assert!(audit.iter().all(|e| e.outcome != "success"), "no change was recorded: {audit:?}");
+        let audit = app
+            .state
+            .store
+            .list_audit("xx1111-ovh", &Default::default())
+            .await
+            .unwrap();
+        assert!(
+            audit.iter().all(|e| e.outcome != "success"),
+            "no change was recorded: {audit:?}"
+        );
     }
 }
 
@@ -189,15 +299,46 @@ async fn user_edits_are_validated() {
         let path = "/1.0/me/identity/user/carol";
         let app = &app;
         let put = |body: Value| async move { app.put(path, root, &body).await };
-        expect_error(put(json!({"group": "nope"})).await, 400, "Client::BadRequest::INVALID_GROUP").await;
-        let password = expect_error(put(json!({"password": PASSWORD})).await, 400, "Client::BadRequest").await;
-        assert!(password["message"].as_str().unwrap().contains("password"), "{password}");
-        expect_error(put(json!({"login": "dave"})).await, 400, "Client::BadRequest::INVALID_LOGIN").await;
-        expect_error(put(json!({"email": "nope", "group": "ADMIN"})).await, 400, "Client::BadRequest::INVALID_EMAIL")
-            .await;
+        expect_error(
+            put(json!({"group": "nope"})).await,
+            400,
+            "Client::BadRequest::INVALID_GROUP",
+        )
+        .await;
+        let password = expect_error(
+            put(json!({"password": PASSWORD})).await,
+            400,
+            "Client::BadRequest",
+        )
+        .await;
+        assert!(
+            password["message"].as_str().unwrap().contains("password"),
+            "{password}"
+        );
+        expect_error(
+            put(json!({"login": "dave"})).await,
+            400,
+            "Client::BadRequest::INVALID_LOGIN",
+        )
+        .await;
+        expect_error(
+            put(json!({"email": "nope", "group": "ADMIN"})).await,
+            400,
+            "Client::BadRequest::INVALID_EMAIL",
+        )
+        .await;
         let (_, user) = json(app.get(path, root).await).await;
-        assert_eq!((user["group"].as_str(), user["email"].as_str()), (Some("UNPRIVILEGED"), Some("carol@example.com")));
-        expect_error(app.put("/1.0/me/identity/user/nobody", root, &json!({})).await, 404, "Client::NotFound").await;
+        assert_eq!(
+            (user["group"].as_str(), user["email"].as_str()),
+            (Some("UNPRIVILEGED"), Some("carol@example.com"))
+        );
+        expect_error(
+            app.put("/1.0/me/identity/user/nobody", root, &json!({}))
+                .await,
+            404,
+            "Client::NotFound",
+        )
+        .await;
     }
 }
 
@@ -209,12 +350,37 @@ async fn unknown_users_are_404_everywhere() {
         let root = Some(account.token.as_str());
         let base = "/1.0/me/identity/user/ghost";
         expect_error(app.get(base, root).await, 404, "Client::NotFound").await;
-        expect_error(app.post(&format!("{base}/enable"), root, &json!({})).await, 404, "Client::NotFound").await;
-        expect_error(app.post(&format!("{base}/disable"), root, &json!({})).await, 404, "Client::NotFound").await;
-        expect_error(app.get(&format!("{base}/token"), root).await, 404, "Client::NotFound").await;
+        expect_error(
+            app.post(&format!("{base}/enable"), root, &json!({})).await,
+            404,
+            "Client::NotFound",
+        )
+        .await;
+        expect_error(
+            app.post(&format!("{base}/disable"), root, &json!({})).await,
+            404,
+            "Client::NotFound",
+        )
+        .await;
+        expect_error(
+            app.get(&format!("{base}/token"), root).await,
+            404,
+            "Client::NotFound",
+        )
+        .await;
         let token = json!({"name": "t", "description": "d"});
-        expect_error(app.post(&format!("{base}/token"), root, &token).await, 404, "Client::NotFound").await;
-        expect_error(app.get(&format!("{base}/token/t"), root).await, 404, "Client::NotFound").await;
+        expect_error(
+            app.post(&format!("{base}/token"), root, &token).await,
+            404,
+            "Client::NotFound",
+        )
+        .await;
+        expect_error(
+            app.get(&format!("{base}/token/t"), root).await,
+            404,
+            "Client::NotFound",
+        )
+        .await;
     }
 }
 
@@ -227,15 +393,32 @@ async fn disabling_a_user_stops_its_tokens_at_once() {
         let pat = user_token(&app, &account.token, "erin", "DEFAULT").await;
         assert_eq!(app.get("/1.0/me", Some(&pat)).await.status(), 200);
 
-        let (status, answer) = json(app.post("/1.0/me/identity/user/erin/disable", root, &json!({})).await).await;
+        let (status, answer) = json(
+            app.post("/1.0/me/identity/user/erin/disable", root, &json!({}))
+                .await,
+        )
+        .await;
         assert_eq!((status, answer), (200, Value::Null));
-        let refused = expect_error(app.get("/1.0/me", Some(&pat)).await, 401, "Client::Unauthorized").await;
+        let refused = expect_error(
+            app.get("/1.0/me", Some(&pat)).await,
+            401,
+            "Client::Unauthorized",
+        )
+        .await;
         assert_eq!(refused["errorCode"], "INVALID_CREDENTIAL");
         let (_, user) = json(app.get("/1.0/me/identity/user/erin", root).await).await;
         assert_eq!(user["status"], "DISABLED");
 
         // Enabling needs no body (python-ovh sends none).
-        let enable = app.request(reqwest::Method::POST, "/v1/me/identity/user/erin/enable", root).send().await.unwrap();
+        let enable = app
+            .request(
+                reqwest::Method::POST,
+                "/v1/me/identity/user/erin/enable",
+                root,
+            )
+            .send()
+            .await
+            .unwrap();
         assert_eq!(json(enable).await, (200, Value::Null));
         assert_eq!(app.get("/1.0/me", Some(&pat)).await.status(), 200);
         let (_, user) = json(app.get("/1.0/me/identity/user/erin", root).await).await;
@@ -256,13 +439,34 @@ async fn deleting_a_user_deletes_its_tokens() {
         let (status, _) = json(app.delete("/1.0/me/identity/user/frank", root).await).await;
         assert_eq!(status, 200);
         for pat in [&first, &second] {
-            expect_error(app.get("/1.0/me", Some(pat)).await, 401, "Client::Unauthorized").await;
+            expect_error(
+                app.get("/1.0/me", Some(pat)).await,
+                401,
+                "Client::Unauthorized",
+            )
+            .await;
             let hash = app.state.secrets.hash(pat);
-            assert!(app.state.store.find_token_by_hash(&hash).await.unwrap().is_none(), "the row is gone");
+            assert!(
+                app.state
+                    .store
+                    .find_token_by_hash(&hash)
+                    .await
+                    .unwrap()
+                    .is_none(),
+                "the row is gone"
+            );
         }
         create_user(&app, &account.token, "frank", "DEFAULT").await;
         let (_, names) = json(app.get("/1.0/me/identity/user/frank/token", root).await).await;
-        assert_eq!(names, json!([]), "a new user of the same login inherits nothing");
-        assert_eq!(app.get("/1.0/me", root).await.status(), 200, "the root's own token is untouched");
+        assert_eq!(
+            names,
+            json!([]),
+            "a new user of the same login inherits nothing"
+        );
+        assert_eq!(
+            app.get("/1.0/me", root).await.status(),
+            200,
+            "the root's own token is untouched"
+        );
     }
 }

@@ -12,13 +12,18 @@ use crate::service::auth_details::{self, AuthDetails};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/auth/time", get(time)).route("/auth/details", get(details))
+    Router::new()
+        .route("/auth/time", get(time))
+        .route("/auth/details", get(details))
 }
 
 pub async fn time() -> Json<i64> {
     Json(chrono::Utc::now().timestamp())
 }
 
-pub async fn details(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<AuthDetails>, ApiError> {
+pub async fn details(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<AuthDetails>, ApiError> {
     Ok(Json(auth_details::details(&state, &actor).await?))
 }

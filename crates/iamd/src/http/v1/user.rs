@@ -16,17 +16,28 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me/identity/user", get(list).post(create))
-        .route("/me/identity/user/{user}", get(read).put(edit).delete(delete))
+        .route(
+            "/me/identity/user/{user}",
+            get(read).put(edit).delete(delete),
+        )
         .route("/me/identity/user/{user}/enable", post(enable))
         .route("/me/identity/user/{user}/disable", post(disable))
-        .route("/me/identity/user/{user}/token", get(user_token::list).post(user_token::create))
+        .route(
+            "/me/identity/user/{user}/token",
+            get(user_token::list).post(user_token::create),
+        )
         .route(
             "/me/identity/user/{user}/token/{name}",
-            get(user_token::read).put(user_token::edit).delete(user_token::delete),
+            get(user_token::read)
+                .put(user_token::edit)
+                .delete(user_token::delete),
         )
 }
 
-pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<Vec<String>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<Vec<String>>, ApiError> {
     Ok(Json(users::list(&state, &actor).await?))
 }
 

@@ -23,7 +23,9 @@ pub async fn create(
     Path(login): Path<String>,
     ApiJson(input): ApiJson<CreateToken>,
 ) -> Result<Json<CreatedToken>, ApiError> {
-    Ok(Json(personal_tokens::create(&state, &actor, &login, input).await?))
+    Ok(Json(
+        personal_tokens::create(&state, &actor, &login, input).await?,
+    ))
 }
 
 pub async fn read(
@@ -31,7 +33,9 @@ pub async fn read(
     Caller(actor): Caller,
     Path((login, name)): Path<(String, String)>,
 ) -> Result<Json<TokenView>, ApiError> {
-    Ok(Json(personal_tokens::get(&state, &actor, &login, &name).await?))
+    Ok(Json(
+        personal_tokens::get(&state, &actor, &login, &name).await?,
+    ))
 }
 
 pub async fn edit(
@@ -40,7 +44,9 @@ pub async fn edit(
     Path((login, name)): Path<(String, String)>,
     ApiJson(input): ApiJson<EditToken>,
 ) -> Result<Json<TokenView>, ApiError> {
-    Ok(Json(personal_tokens::edit(&state, &actor, &login, &name, input).await?))
+    Ok(Json(
+        personal_tokens::edit(&state, &actor, &login, &name, input).await?,
+    ))
 }
 
 pub async fn delete(
