@@ -3,10 +3,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_log;
+pub mod auth_details;
 pub mod authenticate;
 pub mod authorizer;
 pub mod error;
 pub mod groups;
 pub mod me;
+pub mod personal_tokens;
 pub mod principal;
 pub mod snapshot;
+pub mod users;

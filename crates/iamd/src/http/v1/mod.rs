@@ -1,7 +1,10 @@
 //! The OVH-compatible v1 API, served under both `/1.0` and `/v1`.
 
+pub mod auth;
 pub mod group;
 pub mod me;
+pub mod user;
+pub mod user_token;
 
 use axum::Router;
 use axum::routing::get;
@@ -10,6 +13,8 @@ use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(auth::routes())
+        .merge(user::routes())
         .route("/me", get(me::get))
         .route("/me/identity/group", get(group::list).post(group::create))
         .route(
