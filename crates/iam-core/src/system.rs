@@ -9,7 +9,7 @@
 //! | role | permissions |
 //! |---|---|
 //! | `ADMIN` | allow `*` (as the account root) |
-//! | `REGULAR` | allow `*` except [`REGULAR_EXCEPT`] (identity, service-account and IAM management); plus, in a second set of the same policy, the catalog's read-only actions under those prefixes |
+//! | `REGULAR` | allow `*` except [`REGULAR_EXCEPT`] (identity, service-account and IAM management, iamd administration); plus, in a second set of the same policy, the catalog's read-only actions under those prefixes |
 //! | `UNPRIVILEGED` | the catalog's read-only actions (every category `READ`) |
 //! | `NONE` | no policy at all |
 //!
@@ -31,11 +31,13 @@ use crate::policy::{ActionRef, Permissions, PermissionsGroup, Policy, ResourceRe
 use crate::role::Role;
 use crate::urn::{Plate, Urn, UrnFamily, UrnKind};
 
-/// What `REGULAR` may not do (except reading).
-pub const REGULAR_EXCEPT: [&str; 3] = [
+/// What `REGULAR` may not do (except reading): identity, service-account and IAM management,
+/// and iamd's own administration actions (`account:iamd:*`: the audit log, the simulator).
+pub const REGULAR_EXCEPT: [&str; 4] = [
     "account:apiovh:me/identity/*",
     "account:apiovh:me/api/oauth2/*",
     "account:apiovh:iam/*",
+    "account:iamd:*",
 ];
 
 /// The id of the built-in `globalAdmin` permissions group.

@@ -2,24 +2,18 @@
 //! administrators. Writing it is `audit.rs`'s.
 //!
 //! The action `account:iamd:audit/get` is not in the catalog, so `UNPRIVILEGED` (the catalog's
-//! `READ` actions) does not grant it; `ADMIN` (`*`) and the root (`ovh-default`) do. iam-core's
-//! `REGULAR` role is `*` minus identity, OAuth2 and IAM management, which does not except
-//! `account:iamd:*`: until it does, an allow that comes only from a `REGULAR` role policy is
-//! not enough here (see [`regular_role_only`]).
+//! `READ` actions) does not grant it, and iam-core's `REGULAR` role excepts `account:iamd:*`;
+//! `ADMIN` (`*`), the root (`ovh-default`) and explicit policies do grant it.
 
 use chrono::{DateTime, Utc};
-use iam_core::role::Role;
-use iam_core::system::{role_policy_id, role_policy_name};
 use iam_store::{AuditEntry, AuditQuery};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::service::audit;
-use crate::service::authorizer::account_resource_urn;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
-use crate::service::snapshot::Decision;
 use crate::state::AppState;
 
 pub const ACTION_GET: &str = "account:iamd:audit/get";
@@ -85,51 +79,14 @@ fn query(filter: AuditFilter) -> Result<AuditQuery> {
 
 /// The account's entries, newest first.
 pub async fn list(state: &AppState, actor: &Actor, filter: AuditFilter) -> Result<Vec<AuditView>> {
-    require_reader(state, actor).await?;
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_GET)
+        .await?;
     let query = query(filter)?;
     let entries = state
         .store
         .list_audit(&actor.principal.account, &query)
         .await?;
     Ok(entries.into_iter().map(view).collect())
-}
-
-/// `require_on_account(ACTION_GET)`, except that the `REGULAR` role alone does not grant it.
-async fn require_reader(state: &AppState, actor: &Actor) -> Result<()> {
-    let resource = account_resource_urn(actor.principal.plate, &actor.principal.account);
-    let decisions = state
-        .authorizer
-        .decide(state, actor, &resource, &[ACTION_GET], Utc::now())
-        .await?;
-    let decision = decisions.first();
-    if decision.is_some_and(|d| d.allowed && !regular_role_only(d, &actor.principal.identities)) {
-        return Ok(());
-    }
-    let explanation = decision.map(|d| &d.explanation);
-    let details =
-        json!({"explanation": explanation, "regularRoleOnly": decision.is_some_and(|d| d.allowed)});
-    audit::record(
-        state,
-        actor,
-        ACTION_GET,
-        Some(&resource),
-        audit::DENIED,
-        details,
-    )
-    .await;
-    Err(ServiceError::NotGranted {
-        actions: vec![ACTION_GET.to_owned()],
-    })
-}
-
-/// Stopgap until iam-core's `REGULAR_EXCEPT` covers `account:iamd:*`: true when every policy
-/// that allowed the decision is the `REGULAR` role policy of one of the caller's groups.
-fn regular_role_only(decision: &Decision, identities: &[String]) -> bool {
-    let name = role_policy_name(Role::Regular);
-    decision.explanation.allowed_by.iter().all(|a| {
-        &*a.policy_name == name.as_str()
-            && identities
-                .iter()
-                .any(|urn| role_policy_id(urn) == a.policy_id)
-    })
 }
