@@ -17,6 +17,9 @@ use iam_core::policy::{PermissionsGroup, Policy};
 use uuid::Uuid;
 
 pub use error::{Result, StoreError};
+
+/// NICs of accounts whose decision data changed (see `Store::watch_changes`).
+pub type ChangeFeed = tokio::sync::mpsc::Receiver<String>;
 pub use record::*;
 
 /// Opens the store that `url` names: `sqlite:…` (the embedded default) or `postgres://…`.
@@ -59,6 +62,11 @@ pub trait Store: Send + Sync + 'static {
     async fn list_accounts(&self) -> Result<Vec<Account>>;
     /// The account's revision (see `Account::revision`), for cache invalidation.
     async fn account_revision(&self, nic: &str) -> Result<i64>;
+    /// A feed of the NICs of accounts whose revision moved on any node, as it happens
+    /// (PostgreSQL `LISTEN/NOTIFY`), so caches elsewhere can drop them at once. `None` where
+    /// the backend has no such channel (SQLite serves one node). Notifications sent while the
+    /// listener reconnects are lost: callers keep a periodic revision check as a safety net.
+    async fn watch_changes(&self) -> Result<Option<ChangeFeed>>;
     async fn set_root_password(&self, nic: &str, password_hash: &str) -> Result<()>;
 
     // Users

@@ -43,6 +43,9 @@ pub struct Config {
     pub request_timeout: Duration,
     pub body_limit: usize,
     pub access_token_ttl: Duration,
+    /// How stale a cached account snapshot may be before its revision is checked against the
+    /// store: the safety net behind PostgreSQL change notifications (DESIGN.md §6).
+    pub revision_check: Duration,
     pub argon2: Argon2Params,
 }
 
@@ -88,6 +91,7 @@ pub struct ConfigLayer {
     pub request_timeout_secs: Option<u64>,
     pub body_limit_bytes: Option<usize>,
     pub access_token_ttl_secs: Option<u64>,
+    pub revision_check_ms: Option<u64>,
     pub argon2: Option<Argon2Params>,
 }
 
@@ -104,6 +108,7 @@ const ENV_KEYS: &[&str] = &[
     "REQUEST_TIMEOUT_SECS",
     "BODY_LIMIT_BYTES",
     "ACCESS_TOKEN_TTL_SECS",
+    "REVISION_CHECK_MS",
     "CONFIG",
 ];
 
@@ -159,6 +164,7 @@ impl ConfigLayer {
             "REQUEST_TIMEOUT_SECS" => self.request_timeout_secs = Some(number(&value)?),
             "BODY_LIMIT_BYTES" => self.body_limit_bytes = Some(number(&value)? as usize),
             "ACCESS_TOKEN_TTL_SECS" => self.access_token_ttl_secs = Some(number(&value)?),
+            "REVISION_CHECK_MS" => self.revision_check_ms = Some(number(&value)?),
             _ => {} // CONFIG names the file; it is read before the layers are folded.
         }
         Ok(())
@@ -178,6 +184,7 @@ impl ConfigLayer {
             request_timeout_secs: other.request_timeout_secs.or(self.request_timeout_secs),
             body_limit_bytes: other.body_limit_bytes.or(self.body_limit_bytes),
             access_token_ttl_secs: other.access_token_ttl_secs.or(self.access_token_ttl_secs),
+            revision_check_ms: other.revision_check_ms.or(self.revision_check_ms),
             argon2: other.argon2.or(self.argon2),
         }
     }
@@ -223,6 +230,7 @@ impl Config {
             request_timeout: Duration::from_secs(layer.request_timeout_secs.unwrap_or(30)),
             body_limit: layer.body_limit_bytes.unwrap_or(1024 * 1024),
             access_token_ttl: Duration::from_secs(layer.access_token_ttl_secs.unwrap_or(3600)),
+            revision_check: Duration::from_millis(layer.revision_check_ms.unwrap_or(1000)),
             argon2: layer.argon2.unwrap_or_default(),
         };
         config.check()?;
@@ -244,6 +252,9 @@ impl Config {
         }
         if self.body_limit < 1024 {
             return invalid("body_limit_bytes", "must be at least 1024");
+        }
+        if self.revision_check.is_zero() {
+            return invalid("revision_check_ms", "must be at least 1");
         }
         if self.access_token_ttl.as_secs() < 60 {
             return invalid("access_token_ttl_secs", "must be at least 60");
@@ -269,6 +280,7 @@ impl fmt::Debug for Config {
             .field("request_timeout", &self.request_timeout)
             .field("body_limit", &self.body_limit)
             .field("access_token_ttl", &self.access_token_ttl)
+            .field("revision_check", &self.revision_check)
             .field("argon2", &self.argon2)
             .finish()
     }

@@ -43,7 +43,7 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         secrets: SecretHasher::new(master.derive(PEPPER_LABEL)),
         passwords,
         metrics: Metrics::new(),
-        authorizer: Authorizer::new(Builtins::new(&catalog)),
+        authorizer: Authorizer::new(Builtins::new(&catalog), config.revision_check),
         catalog,
         store,
         config,
@@ -54,6 +54,7 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let listen = config.listen;
         let state = open_state(config).await?;
+        follow_changes(&state).await?;
         let listener = TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
@@ -80,6 +81,21 @@ impl Application {
             .await?;
         Ok(())
     }
+}
+
+/// Drops cached account snapshots as other nodes change them (PostgreSQL LISTEN/NOTIFY).
+/// The task ends with the store's feed; the periodic revision check remains the safety net.
+async fn follow_changes(state: &AppState) -> anyhow::Result<()> {
+    let Some(mut feed) = state.store.watch_changes().await? else {
+        return Ok(());
+    };
+    let state = state.clone();
+    tokio::spawn(async move {
+        while let Some(account) = feed.recv().await {
+            state.authorizer.invalidate(&account);
+        }
+    });
+    Ok(())
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -101,7 +101,8 @@ pub(super) async fn bump_revision(conn: &mut PgConnection, nic: &str) -> Result<
         .execute(&mut *conn)
         .await
         .map_err(db)?;
-    found(done.rows_affected(), "account")
+    found(done.rows_affected(), "account")?;
+    super::changes::notify(conn, nic).await
 }
 
 fn decode(row: &PgRow) -> Result<Account> {

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod changes;
 mod clients;
 mod groups;
 mod keys;
@@ -124,6 +125,10 @@ impl Store for PostgresStore {
     }
     async fn account_revision(&self, nic: &str) -> Result<i64> {
         accounts::revision(&self.pool, nic).await
+    }
+
+    async fn watch_changes(&self) -> Result<Option<crate::ChangeFeed>> {
+        changes::watch(&self.pool).await
     }
     async fn set_root_password(&self, nic: &str, password_hash: &str) -> Result<()> {
         accounts::set_root_password(&self.pool, nic, password_hash).await

@@ -46,6 +46,7 @@ mod harness;
 
 mod accounts;
 mod audit;
+mod changes;
 mod clients;
 mod groups;
 mod keys;

@@ -3,8 +3,9 @@
 //! of the account (its policies, groups' roles, resources and resource groups).
 //!
 //! Snapshots are cached per account. A write through this node invalidates its account at
-//! once (so a change is enforced by the very next request); another node's write is seen
-//! when the account's revision moves, checked at most every `REVISION_CHECK`.
+//! once (so a change is enforced by the very next request); another node's write arrives as
+//! a store change notification (PostgreSQL `LISTEN/NOTIFY`, see `startup.rs`), and, as a
+//! safety net, a cached snapshot older than `revision_check` is checked against the store.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -21,9 +22,6 @@ use crate::service::principal::Actor;
 use crate::service::snapshot::{AccountSnapshot, Decision};
 use crate::state::AppState;
 
-/// How stale a snapshot may be before its revision is checked against the store.
-const REVISION_CHECK: Duration = Duration::from_secs(1);
-
 struct Cached {
     snapshot: Arc<AccountSnapshot>,
     checked: Instant,
@@ -31,13 +29,16 @@ struct Cached {
 
 pub struct Authorizer {
     builtins: Arc<Builtins>,
+    /// How stale a snapshot may be before its revision is checked against the store.
+    revision_check: Duration,
     cache: RwLock<HashMap<String, Cached>>,
 }
 
 impl Authorizer {
-    pub fn new(builtins: Arc<Builtins>) -> Self {
+    pub fn new(builtins: Arc<Builtins>, revision_check: Duration) -> Self {
         Self {
             builtins,
+            revision_check,
             cache: RwLock::default(),
         }
     }
@@ -68,7 +69,7 @@ impl Authorizer {
     fn fresh(&self, account: &str) -> Option<Arc<AccountSnapshot>> {
         let cache = self.cache.read().ok()?;
         let cached = cache.get(account)?;
-        (cached.checked.elapsed() < REVISION_CHECK).then(|| cached.snapshot.clone())
+        (cached.checked.elapsed() < self.revision_check).then(|| cached.snapshot.clone())
     }
 
     fn cached(&self, account: &str) -> Option<Arc<AccountSnapshot>> {

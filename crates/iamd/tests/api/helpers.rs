@@ -100,9 +100,14 @@ pub struct TestApp {
     _pg: Option<PgDatabase>,
 }
 
-/// Test configuration: port 0, cheap password hashing, everything under `data_dir`.
-pub fn test_config(data_dir: &std::path::Path, database_url: &str) -> Config {
-    Config::resolve(ConfigLayer {
+/// Test configuration: port 0, cheap password hashing, everything under `data_dir`, with
+/// the settings of `overrides` on top.
+pub fn test_config_with(
+    data_dir: &std::path::Path,
+    database_url: &str,
+    overrides: ConfigLayer,
+) -> Config {
+    let base = ConfigLayer {
         listen: Some("127.0.0.1:0".parse().unwrap()),
         data_dir: Some(data_dir.to_owned()),
         database_url: Some(database_url.to_owned()),
@@ -113,8 +118,8 @@ pub fn test_config(data_dir: &std::path::Path, database_url: &str) -> Config {
         }),
         log_level: Some("warn".into()),
         ..ConfigLayer::default()
-    })
-    .unwrap()
+    };
+    Config::resolve(base.merge(overrides)).unwrap()
 }
 
 impl TestApp {
@@ -139,8 +144,23 @@ impl TestApp {
 
     /// Starts a server over an existing data directory and database (a restart).
     pub async fn start(backend: Backend, data_dir: PathBuf, database_url: String) -> TestApp {
+        TestApp::start_with(backend, data_dir, database_url, ConfigLayer::default()).await
+    }
+
+    /// Another server over this one's data directory and database: a second node.
+    pub async fn another_node(&self, overrides: ConfigLayer) -> TestApp {
+        let (dir, url) = (self.data_dir.clone(), self.database_url.clone());
+        TestApp::start_with(self.backend, dir, url, overrides).await
+    }
+
+    pub async fn start_with(
+        backend: Backend,
+        data_dir: PathBuf,
+        database_url: String,
+        overrides: ConfigLayer,
+    ) -> TestApp {
         iamd::telemetry::init(iamd::config::LogFormat::Text, "warn");
-        let config = test_config(&data_dir, &database_url);
+        let config = test_config_with(&data_dir, &database_url, overrides);
         let application = Application::build(config).await.expect("server builds");
         let addr = application.local_addr().unwrap();
         let state = application.state().clone();

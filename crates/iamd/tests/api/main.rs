@@ -7,6 +7,7 @@
 mod audit_log;
 mod auth_details;
 mod cli;
+mod cluster;
 mod crash;
 mod foundation;
 mod groups;
