@@ -1,5 +1,6 @@
 //! Prometheus metrics: requests by route, method and status; latency histograms by route;
-//! authorization decisions by outcome. Served as text at `/metrics`.
+//! authorization decisions by outcome; OAuth2 access tokens issued by grant type. Served as
+//! text at `/metrics`.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -24,11 +25,17 @@ pub struct OutcomeLabels {
     pub outcome: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct GrantLabels {
+    pub grant_type: &'static str,
+}
+
 pub struct Metrics {
     registry: Registry,
     pub requests: Family<RequestLabels, Counter>,
     pub latency: Family<RouteLabels, Histogram>,
     pub decisions: Family<OutcomeLabels, Counter>,
+    pub tokens_issued: Family<GrantLabels, Counter>,
 }
 
 impl Metrics {
@@ -43,7 +50,9 @@ impl Metrics {
         registry.register("http_requests", "HTTP requests by route, method and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
         registry.register("authorization_decisions", "Authorization decisions by outcome", decisions.clone());
-        Self { registry, requests, latency, decisions }
+        let tokens_issued = Family::<GrantLabels, Counter>::default();
+        registry.register("oauth2_tokens_issued", "OAuth2 access tokens issued by grant type", tokens_issued.clone());
+        Self { registry, requests, latency, decisions, tokens_issued }
     }
 
     pub fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
@@ -55,6 +64,10 @@ impl Metrics {
     pub fn observe_decision(&self, allowed: bool) {
         let outcome = if allowed { "allow" } else { "deny" };
         self.decisions.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    pub fn observe_token_issued(&self, grant_type: &'static str) {
+        self.tokens_issued.get_or_create(&GrantLabels { grant_type }).inc();
     }
 
     /// The OpenMetrics text exposition.

@@ -3,6 +3,7 @@
 pub mod error;
 pub mod extract;
 pub mod middleware;
+pub mod oauth;
 pub mod ops;
 pub mod v1;
 
@@ -18,6 +19,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/1.0", v1::router())
         .nest("/v1", v1::router())
+        .merge(oauth::router())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

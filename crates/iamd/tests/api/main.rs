@@ -1,8 +1,14 @@
 //! iamd's integration tests: one binary, each test starting the real server on a random
 //! port and speaking HTTP to it (SQLite always; PostgreSQL where IAMD_TEST_POSTGRES_URL is set).
 
+// Test code may panic on the unexpected: clippy's allow-unwrap-in-tests does not reach helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod cli;
+mod clients;
 mod crash;
 mod foundation;
 mod groups;
 mod helpers;
+mod keys;
+mod oauth;

@@ -1,5 +1,6 @@
 //! The OVH-compatible v1 API, served under both `/1.0` and `/v1`.
 
+pub mod client;
 pub mod group;
 pub mod me;
 
@@ -13,4 +14,6 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me::get))
         .route("/me/identity/group", get(group::list).post(group::create))
         .route("/me/identity/group/{group}", get(group::get).put(group::edit).delete(group::delete))
+        .route("/me/api/oauth2/client", get(client::list).post(client::create))
+        .route("/me/api/oauth2/client/{client_id}", get(client::get).put(client::edit).delete(client::delete))
 }
