@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
+use crate::service::client_cache::ClientCache;
 use crate::state::{AppState, Shared};
 use crate::token::keyring::KeyRing;
 use crate::token::master_key::{KEY_ENCRYPTION_LABEL, MasterKey, PEPPER_LABEL};
@@ -48,6 +49,7 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         catalog,
         keys,
         revocations: Revocations::new(),
+        client_cache: ClientCache::new(),
         store,
         config,
     }))

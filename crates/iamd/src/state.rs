@@ -9,6 +9,7 @@ use iam_store::Store;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
+use crate::service::client_cache::ClientCache;
 use crate::token::keyring::KeyRing;
 use crate::token::password::PasswordHashing;
 use crate::token::revocations::Revocations;
@@ -30,6 +31,8 @@ pub struct Shared {
     pub keys: KeyRing,
     /// Revoked access tokens and deleted clients, checked without the store.
     pub revocations: Revocations,
+    /// Service accounts as the token endpoint reads them, briefly held in memory.
+    pub client_cache: ClientCache,
 }
 
 impl AppState {

@@ -21,6 +21,8 @@ pub const ACTION_CREATE: &str = "account:apiovh:me/api/oauth2/client/create";
 pub const ACTION_EDIT: &str = "account:apiovh:me/api/oauth2/client/edit";
 pub const ACTION_DELETE: &str = "account:apiovh:me/api/oauth2/client/delete";
 
+/// Longest client id: `EU.` and 16 hex digits, within the URN grammar's 64 characters.
+pub const MAX_CLIENT_ID_LEN: usize = 64;
 /// Longest name, in characters.
 pub const MAX_NAME_LEN: usize = 128;
 /// Longest description, in characters.
@@ -269,7 +271,11 @@ async fn insert_with_fresh_id(
         client.client_id = new_client_id(actor.principal.plate)?;
         match state.store.create_client(client).await {
             Err(StoreError::Conflict(_)) => continue,
-            other => return Ok(other?),
+            other => {
+                // A "no such client" answer for this id may be cached: not any more.
+                state.client_cache.forget(&client.client_id);
+                return Ok(other?);
+            }
         }
     }
     Err(ServiceError::Internal(
@@ -324,6 +330,7 @@ pub async fn edit(
         .update_client(&client)
         .await
         .map_err(not_found(client_id))?;
+    state.client_cache.forget(client_id);
     audit::record(
         state,
         actor,
@@ -360,6 +367,7 @@ pub async fn delete(state: &AppState, actor: &Actor, client_id: &str) -> Result<
         .delete_client(&client.account, client_id)
         .await
         .map_err(not_found(client_id))?;
+    state.client_cache.forget(client_id);
     // Policies naming the client's identity stay (as OVH's do); its decisions change.
     state.authorizer.invalidate(&client.account);
     audit::record(

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod authenticate;
 pub mod authorizer;
+pub mod client_cache;
 pub mod clients;
 pub mod error;
 pub mod groups;

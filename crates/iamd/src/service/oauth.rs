@@ -3,6 +3,8 @@
 //! (RFC 6749 §2.3.1), and local verification of the access tokens it issues. Errors are the
 //! RFC 6749 §5.2 codes; `http/error.rs` turns them into statuses.
 
+use std::sync::Arc;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SubsecRound, TimeZone, Utc};
@@ -10,7 +12,7 @@ use iam_core::urn::{Plate, Urn, UrnKind};
 use iam_store::{OAuthClient, RevokedToken};
 use serde::Serialize;
 
-use crate::service::clients::{Flow, plate_of};
+use crate::service::clients::{Flow, MAX_CLIENT_ID_LEN, plate_of};
 use crate::service::error::ServiceError;
 use crate::service::keys::UNKNOWN_KID_RELOAD_INTERVAL;
 use crate::service::principal::{Principal, PrincipalKind};
@@ -96,16 +98,16 @@ pub struct TokenResponse {
 }
 
 /// RFC 6749 §2.3.1: the client is known, its secret matches, and it was not deleted (the
-/// revocation list says so on every node at once, even before this node's store read).
+/// revocation list says so on every node within a second, whatever this node has cached).
 pub async fn authenticate_client(
     state: &AppState,
     credentials: Option<ClientCredentials>,
-) -> Result<OAuthClient> {
+) -> Result<Arc<OAuthClient>> {
     let credentials = credentials.ok_or(OAuthError::InvalidClient { basic: false })?;
     let refused = OAuthError::InvalidClient {
         basic: credentials.method == AuthMethod::Basic,
     };
-    let client = state.store.find_client(&credentials.client_id).await?;
+    let client = find_client(state, &credentials.client_id).await?;
     let stored: &[u8] = client
         .as_ref()
         .map_or(&DUMMY_SECRET_HASH, |c| &c.secret_hash);
@@ -116,6 +118,20 @@ pub async fn authenticate_client(
         }
         _ => Err(refused),
     }
+}
+
+/// The client of that id, from the cache or the store (which then fills the cache, with the
+/// client or with its absence). An id too long to exist is not looked up at all.
+async fn find_client(state: &AppState, client_id: &str) -> Result<Option<Arc<OAuthClient>>> {
+    if client_id.len() > MAX_CLIENT_ID_LEN {
+        return Ok(None);
+    }
+    if let Some(cached) = state.client_cache.get(client_id) {
+        return Ok(cached);
+    }
+    let client = state.store.find_client(client_id).await?.map(Arc::new);
+    state.client_cache.put(client_id, client.clone());
+    Ok(client)
 }
 
 /// RFC 6749 §3.3: `scope` is optional here and means `all`; `all` is the only scope.

@@ -5,7 +5,7 @@
 //! is enforced here within a second), and updated at once by revocations made here.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
+use std::sync::RwLock;
 
 use chrono::{DateTime, Utc};
 use iam_store::RevokedToken;
@@ -18,7 +18,7 @@ pub fn client_key(client_id: &str) -> String {
 #[derive(Default)]
 pub struct Revocations {
     /// What the store held at the last refresh, plus local revocations.
-    known: RwLock<Arc<HashSet<String>>>,
+    known: RwLock<HashSet<String>>,
     /// Revocations made on this node, with their expiry: merged into every refresh, so a
     /// refresh that read the store just before a local write cannot drop it.
     local: RwLock<HashMap<String, DateTime<Utc>>>,
@@ -29,53 +29,61 @@ impl Revocations {
         Self::default()
     }
 
-    fn known(&self) -> Arc<HashSet<String>> {
-        match self.known.read() {
-            Ok(set) => set.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+    fn contains(&self, key: &str) -> bool {
+        self.known
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .contains(key)
     }
 
     /// True when the token `jti` of `client_id` must be refused.
     pub fn is_revoked(&self, jti: &str, client_id: &str) -> bool {
-        let known = self.known();
-        known.contains(jti) || known.contains(&client_key(client_id))
+        self.contains(jti) || self.client_revoked(client_id)
     }
 
     pub fn client_revoked(&self, client_id: &str) -> bool {
-        self.known().contains(&client_key(client_id))
+        self.contains(&client_key(client_id))
     }
 
-    /// Records a revocation this node has just written to the store.
+    /// Records a revocation this node has just written to the store. The `local` lock is
+    /// held while `known` changes (in `replace` too), so no refresh can drop the entry.
     pub fn insert(&self, key: &str, expires_at: DateTime<Utc>) {
-        if let Ok(mut local) = self.local.write() {
-            local.insert(key.to_owned(), expires_at);
-        }
-        let mut next = (*self.known()).clone();
-        next.insert(key.to_owned());
-        self.swap(next);
+        let mut local = self
+            .local
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        local.insert(key.to_owned(), expires_at);
+        let mut known = self
+            .known
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        known.insert(key.to_owned());
     }
 
     /// Replaces the list with what the store holds at `now` (plus unexpired local entries).
     pub fn replace(&self, stored: Vec<RevokedToken>, now: DateTime<Utc>) {
         let mut next: HashSet<String> = stored.into_iter().map(|r| r.jti).collect();
-        if let Ok(mut local) = self.local.write() {
-            local.retain(|_, expires_at| *expires_at > now);
-            next.extend(local.keys().cloned());
-        }
+        let mut local = self
+            .local
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        local.retain(|_, expires_at| *expires_at > now);
+        next.extend(local.keys().cloned());
         self.swap(next);
     }
 
     fn swap(&self, next: HashSet<String>) {
-        let next = Arc::new(next);
-        match self.known.write() {
-            Ok(mut guard) => *guard = next,
-            Err(poisoned) => *poisoned.into_inner() = next,
-        }
+        *self
+            .known
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = next;
     }
 
     pub fn len(&self) -> usize {
-        self.known().len()
+        self.known
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {

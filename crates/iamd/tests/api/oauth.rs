@@ -209,6 +209,13 @@ async fn failed_client_authentication_looks_the_same_whatever_the_cause() {
         let (id, secret) = create_client(&app, &account.token, "CLIENT_CREDENTIALS", &[]).await;
         let (deleted, deleted_secret) =
             create_client(&app, &account.token, "CLIENT_CREDENTIALS", &[]).await;
+        // Used once before its deletion, so that this node holds it in its client cache.
+        assert_eq!(
+            request_token(&app, &deleted, &deleted_secret)
+                .await
+                .status(),
+            200
+        );
         let path = format!("/1.0/me/api/oauth2/client/{deleted}");
         assert_eq!(app.delete(&path, Some(&account.token)).await.status(), 200);
 
