@@ -116,7 +116,16 @@ pub async fn authenticate_client(
         Some(client) if secret_matches && !state.revocations.client_revoked(&client.client_id) => {
             Ok(client)
         }
-        _ => Err(refused),
+        _ => {
+            // The id is not a secret; it tells an operator which client is misconfigured.
+            let client_id: String = credentials
+                .client_id
+                .chars()
+                .take(MAX_CLIENT_ID_LEN)
+                .collect();
+            tracing::info!(%client_id, "OAuth2 client authentication failed");
+            Err(refused)
+        }
     }
 }
 
