@@ -1,5 +1,6 @@
 //! Prometheus metrics: requests by route, method and status; latency histograms by route;
-//! authorization decisions by outcome. Served as text at `/metrics`.
+//! authorization decisions by outcome; OAuth2 access tokens issued by grant type. Served as
+//! text at `/metrics`.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -24,11 +25,17 @@ pub struct OutcomeLabels {
     pub outcome: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct GrantLabels {
+    pub grant_type: &'static str,
+}
+
 pub struct Metrics {
     registry: Registry,
     pub requests: Family<RequestLabels, Counter>,
     pub latency: Family<RouteLabels, Histogram>,
     pub decisions: Family<OutcomeLabels, Counter>,
+    pub tokens_issued: Family<GrantLabels, Counter>,
 }
 
 impl Metrics {
@@ -55,11 +62,18 @@ impl Metrics {
             "Authorization decisions by outcome",
             decisions.clone(),
         );
+        let tokens_issued = Family::<GrantLabels, Counter>::default();
+        registry.register(
+            "oauth2_tokens_issued",
+            "OAuth2 access tokens issued by grant type",
+            tokens_issued.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             decisions,
+            tokens_issued,
         }
     }
 
@@ -81,6 +95,12 @@ impl Metrics {
         let outcome = if allowed { "allow" } else { "deny" };
         self.decisions
             .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+    }
+
+    pub fn observe_token_issued(&self, grant_type: &'static str) {
+        self.tokens_issued
+            .get_or_create(&GrantLabels { grant_type })
             .inc();
     }
 

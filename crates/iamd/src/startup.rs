@@ -14,9 +14,13 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
+use crate::service::client_cache::ClientCache;
 use crate::state::{AppState, Shared};
-use crate::token::master_key::{MasterKey, PEPPER_LABEL};
+use crate::token::keyring::KeyRing;
+use crate::token::master_key::{KEY_ENCRYPTION_LABEL, MasterKey, PEPPER_LABEL};
 use crate::token::password::PasswordHashing;
+use crate::token::revocations::Revocations;
+use crate::token::sealed::KeySealer;
 use crate::token::secret::SecretHasher;
 
 pub struct Application {
@@ -24,7 +28,8 @@ pub struct Application {
     state: AppState,
 }
 
-/// Opens the configured store (migrating it) and derives the credentials' keys.
+/// Opens the configured store (migrating it), derives the credentials' keys and loads the
+/// signing keys the store holds (creating none: see `Application::build`).
 pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
@@ -39,12 +44,19 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         })?;
     let passwords = PasswordHashing::new(config.argon2)?;
     let catalog = Arc::new(Catalog::builtin()?);
+    let keys = KeyRing::new(KeySealer::new(master.derive(KEY_ENCRYPTION_LABEL)));
+    keys.reload(&*store, chrono::Utc::now())
+        .await
+        .context("cannot load the signing keys")?;
     Ok(AppState::new(Shared {
         secrets: SecretHasher::new(master.derive(PEPPER_LABEL)),
         passwords,
         metrics: Metrics::new(),
         authorizer: Authorizer::new(Builtins::new(&catalog), config.revision_check),
         catalog,
+        keys,
+        revocations: Revocations::new(),
+        client_cache: ClientCache::new(),
         store,
         config,
     }))
@@ -55,6 +67,9 @@ impl Application {
         let listen = config.listen;
         let state = open_state(config).await?;
         follow_changes(&state).await?;
+        crate::service::keys::prepare(&state)
+            .await
+            .context("cannot prepare signing keys and revocations")?;
         let listener = TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
@@ -74,11 +89,15 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        // Keeps this node's key ring and revocation list in step with the store.
+        let refresher = tokio::spawn(crate::service::keys::refresh_forever(self.state.clone()));
         let app = crate::http::router(self.state.clone());
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .await;
+        refresher.abort();
+        served?;
         Ok(())
     }
 }

@@ -9,7 +9,10 @@ use iam_store::Store;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
+use crate::service::client_cache::ClientCache;
+use crate::token::keyring::KeyRing;
 use crate::token::password::PasswordHashing;
+use crate::token::revocations::Revocations;
 use crate::token::secret::SecretHasher;
 
 #[derive(Clone)]
@@ -24,6 +27,12 @@ pub struct Shared {
     pub authorizer: Authorizer,
     /// The action catalog: built-in, plus what resource providers declare.
     pub catalog: Arc<Catalog>,
+    /// JWT signing keys: parsed signers of the active keys, verifiers of every unexpired key.
+    pub keys: KeyRing,
+    /// Revoked access tokens and deleted clients, checked without the store.
+    pub revocations: Revocations,
+    /// Service accounts as the token endpoint reads them, briefly held in memory.
+    pub client_cache: ClientCache,
 }
 
 impl AppState {

@@ -1,7 +1,8 @@
 //! The operator commands of the `iamd` binary: `serve`, `migrate`, `check-config`,
-//! `account create|list`. Flags are the last configuration layer (DESIGN.md §10).
+//! `account create|list`, `keys rotate|list`. Flags are the last configuration layer (DESIGN.md §10).
 
 mod account;
+mod keys;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -57,6 +58,9 @@ pub enum Command {
     /// Manage accounts (tenants).
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// Manage JWT signing keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +126,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Account(command) => account::run(command, config).await,
+        Command::Keys(command) => keys::run(command, config).await,
     }
 }
 

@@ -6,11 +6,13 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, PRAGMA, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::service::error::ServiceError;
+use crate::service::oauth::OAuthError;
 
 /// An error on its way to the client.
 #[derive(Debug)]
@@ -187,6 +189,42 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+/// OAuth2 endpoints answer in RFC 6749 §5.2's shape, `{"error", "error_description"}`, never
+/// cached. `invalid_client` is 401 with a `WWW-Authenticate` challenge (§5.2 requires it when
+/// Basic was tried; HTTP requires a challenge on every 401, so it is always sent).
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            OAuthError::InvalidClient { .. } => StatusCode::UNAUTHORIZED,
+            OAuthError::Server(ServiceError::Unavailable(message)) => {
+                tracing::warn!(error = %message, "store unavailable");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            OAuthError::Server(e) => {
+                tracing::error!(error = %e, "internal error");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            _ => StatusCode::BAD_REQUEST,
+        };
+        let description = match &self {
+            OAuthError::Server(_) => "the server could not complete the request".to_owned(),
+            other => other.to_string(),
+        };
+        let body = serde_json::json!({"error": self.code(), "error_description": description});
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"iamd\""),
+            );
+        }
+        response
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +286,28 @@ mod tests {
             body_of(ServiceError::Internal("password=hunter2 at db.rs:12".into()).into()).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!body.to_string().contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn oauth_errors_have_the_rfc_shape() {
+        let response = OAuthError::InvalidClient { basic: true }.into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()[WWW_AUTHENTICATE], "Basic realm=\"iamd\"");
+        assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["error"], "invalid_client");
+        let internal =
+            OAuthError::Server(ServiceError::Internal("secret detail".into())).into_response();
+        assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let bytes = axum::body::to_bytes(internal.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        assert!(!String::from_utf8_lossy(&bytes).contains("secret detail"));
+        let scope = OAuthError::InvalidScope("bad".into()).into_response();
+        assert_eq!(scope.status(), StatusCode::BAD_REQUEST);
     }
 
     #[tokio::test]

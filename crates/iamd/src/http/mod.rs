@@ -4,6 +4,7 @@ pub mod error;
 pub mod extract;
 pub mod iamd;
 pub mod middleware;
+pub mod oauth;
 pub mod ops;
 pub mod v1;
 
@@ -20,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/1.0", v1::router())
         .nest("/v1", v1::router())
         .merge(iamd::router())
+        .merge(oauth::router())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -1,13 +1,16 @@
 //! Authentication of API calls: a bearer token becomes a `Principal`, or a 401.
-//! Personal access tokens (and the root token) are opaque secrets looked up by keyed hash.
+//! Personal access tokens (and the root token) are opaque secrets looked up by keyed hash;
+//! OAuth2 access tokens are JWTs verified locally, without the store (`service::oauth`).
 
 use chrono::{DateTime, Duration, Utc};
 use iam_core::urn::{Plate, Urn};
 use iam_store::{AccessTokenRecord, UserStatus};
 
 use crate::service::error::{Result, ServiceError};
+use crate::service::oauth;
 use crate::service::principal::{Principal, PrincipalKind};
 use crate::state::AppState;
+use crate::token::jwt;
 
 /// `lastUsed` is written at most this often per token, so reads stay reads.
 const LAST_USED_GRANULARITY: Duration = Duration::seconds(60);
@@ -35,7 +38,18 @@ pub async fn authorization_header(
         .ok_or_else(|| {
             ServiceError::Unauthenticated("expected Authorization: Bearer <token>".into())
         })?;
+    if jwt::looks_like_jwt(token) {
+        return access_token(state, token, now).await;
+    }
     personal_access_token(state, token, now).await
+}
+
+/// An OAuth2 access token: a service account acting as its credential URN.
+async fn access_token(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<Principal> {
+    let claims = oauth::verify_access_token(state, token, now)
+        .await
+        .map_err(|_| unauthenticated())?;
+    oauth::principal_of(&claims).ok_or_else(unauthenticated)
 }
 
 /// A personal access token of a user, or the root token of an account.

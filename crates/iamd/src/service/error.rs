@@ -80,3 +80,12 @@ impl From<PasswordError> for ServiceError {
         }
     }
 }
+
+impl From<crate::token::keyring::KeyRingError> for ServiceError {
+    fn from(e: crate::token::keyring::KeyRingError) -> Self {
+        match e {
+            crate::token::keyring::KeyRingError::Store(e) => e.into(),
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}

@@ -7,11 +7,14 @@
 mod audit_log;
 mod auth_details;
 mod cli;
+mod clients;
 mod cluster;
 mod crash;
 mod foundation;
 mod groups;
 mod helpers;
+mod keys;
+mod oauth;
 mod roles;
 mod user_tokens;
 mod users;

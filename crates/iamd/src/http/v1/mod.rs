@@ -1,6 +1,7 @@
 //! The OVH-compatible v1 API, served under both `/1.0` and `/v1`.
 
 pub mod auth;
+pub mod client;
 pub mod group;
 pub mod me;
 pub mod user;
@@ -20,5 +21,13 @@ pub fn router() -> Router<AppState> {
         .route(
             "/me/identity/group/{group}",
             get(group::get).put(group::edit).delete(group::delete),
+        )
+        .route(
+            "/me/api/oauth2/client",
+            get(client::list).post(client::create),
+        )
+        .route(
+            "/me/api/oauth2/client/{client_id}",
+            get(client::get).put(client::edit).delete(client::delete),
         )
 }

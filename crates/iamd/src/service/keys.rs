@@ -1,0 +1,120 @@
+//! Signing keys and revocations as the server runs them: what a node prepares on start, the
+//! loop that keeps its in-memory key ring and revocation list in step with the store (so a
+//! rotation or a revocation made on one node is honoured by every node within a second), and
+//! the operator's `iamd keys rotate|list`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::service::error::Result;
+use crate::state::AppState;
+use crate::token::keys::{Algorithm, Usage};
+
+/// How often each node re-reads revocations and keys from the store.
+pub const REFRESH_INTERVAL: Duration = Duration::from_secs(1);
+/// An unknown `kid` sends a node to the store at most this often.
+pub const UNKNOWN_KID_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
+/// Expired revocations and keys are deleted from the store every this many refreshes.
+const PURGE_EVERY: u32 = 60;
+
+/// The longest lifetime of a token signed by any key: a retired key keeps verifying this long.
+pub fn longest_token_lifetime(config: &Config) -> Duration {
+    config.access_token_ttl
+}
+
+/// On start: every usage gets an active key, and the revocation list is loaded.
+pub async fn prepare(state: &AppState) -> Result<()> {
+    let now = Utc::now();
+    state.keys.ensure_active(&*state.store, now).await?;
+    refresh_revocations(state, now).await
+}
+
+async fn refresh_revocations(state: &AppState, now: DateTime<Utc>) -> Result<()> {
+    let stored = state.store.list_revoked_tokens(now).await?;
+    state.revocations.replace(stored, now);
+    Ok(())
+}
+
+/// One refresh: revocations, then keys; every `PURGE_EVERY`th time, expired rows go too.
+async fn refresh(state: &AppState, round: u32) {
+    let now = Utc::now();
+    if let Err(e) = refresh_revocations(state, now).await {
+        tracing::warn!(error = %e, "could not refresh the revocation list; keeping the last one");
+    }
+    if let Err(e) = state.keys.reload(&*state.store, now).await {
+        tracing::error!(error = %e, "could not reload the signing keys; keeping the last ones");
+    }
+    if round.is_multiple_of(PURGE_EVERY) {
+        let purged = (
+            state.store.purge_revoked_tokens(now).await,
+            state.store.purge_signing_keys(now).await,
+        );
+        if let (Err(e), _) | (_, Err(e)) = purged {
+            tracing::warn!(error = %e, "could not purge expired revocations or keys");
+        }
+    }
+}
+
+/// Runs `refresh` every `REFRESH_INTERVAL` until the task is dropped.
+pub async fn refresh_forever(state: AppState) {
+    let mut ticker = tokio::time::interval(REFRESH_INTERVAL);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await; // the first tick is immediate; `prepare` has just loaded everything
+    for round in 1u32.. {
+        ticker.tick().await;
+        refresh(&state, round).await;
+    }
+}
+
+/// A key as `iamd keys list` prints it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyView {
+    pub kid: String,
+    pub algorithm: String,
+    pub usage: String,
+    /// `active`, `retired` (still verifies) or `expired` (verifies nothing; purged soon).
+    pub status: &'static str,
+    pub created_at: DateTime<Utc>,
+    pub retired_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+pub async fn list(state: &AppState) -> Result<Vec<KeyView>> {
+    let now = Utc::now();
+    let keys = state.store.list_signing_keys().await?;
+    Ok(keys
+        .into_iter()
+        .map(|k| KeyView {
+            status: match (k.retired_at, k.expires_at) {
+                (_, Some(at)) if at <= now => "expired",
+                (None, _) => "active",
+                (Some(_), _) => "retired",
+            },
+            kid: k.kid,
+            algorithm: k.algorithm,
+            usage: k.usage,
+            created_at: k.created_at,
+            retired_at: k.retired_at,
+            expires_at: k.expires_at,
+        })
+        .collect())
+}
+
+/// Makes a new key of `usage` active (`algorithm` defaults to the usage's own); the old
+/// ones verify until the longest-lived token they signed has expired. Returns the new kid.
+pub async fn rotate(
+    state: &AppState,
+    usage: Usage,
+    algorithm: Option<Algorithm>,
+) -> Result<String> {
+    let algorithm = algorithm.unwrap_or(usage.default_algorithm());
+    let overlap = longest_token_lifetime(&state.config);
+    Ok(state
+        .keys
+        .rotate(&*state.store, usage, algorithm, overlap, Utc::now())
+        .await?)
+}
