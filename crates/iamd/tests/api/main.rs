@@ -4,6 +4,7 @@
 // Test code may panic on the unexpected: clippy's allow-unwrap-in-tests does not reach helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod actions;
 mod audit_log;
 mod auth_details;
 mod cli;
