@@ -14,7 +14,10 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config file {path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("{key}: {message}")]
@@ -62,7 +65,11 @@ pub struct Argon2Params {
 
 impl Default for Argon2Params {
     fn default() -> Self {
-        Self { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 }
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
     }
 }
 
@@ -103,10 +110,14 @@ const ENV_KEYS: &[&str] = &[
 impl ConfigLayer {
     /// Reads a TOML file. Unknown keys are an error: a typo must not pass silently.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        toml::from_str(&text)
-            .map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })
     }
 
     /// Reads `IAMD_*` variables from `vars`. Returns the layer and the names of variables
@@ -115,7 +126,9 @@ impl ConfigLayer {
         let mut layer = ConfigLayer::default();
         let mut unknown = Vec::new();
         for (name, value) in vars {
-            let Some(key) = name.strip_prefix("IAMD_") else { continue };
+            let Some(key) = name.strip_prefix("IAMD_") else {
+                continue;
+            };
             if !ENV_KEYS.contains(&key) {
                 // Test-suite variables share the prefix but are not configuration.
                 if !key.starts_with("TEST_") {
@@ -129,7 +142,10 @@ impl ConfigLayer {
     }
 
     fn set_from_env(&mut self, key: &str, name: &str, value: String) -> Result<()> {
-        let invalid = |message: String| ConfigError::Invalid { key: name.to_owned(), message };
+        let invalid = |message: String| ConfigError::Invalid {
+            key: name.to_owned(),
+            message,
+        };
         let number = |v: &str| v.parse::<u64>().map_err(|e| invalid(e.to_string()));
         match key {
             "LISTEN" => self.listen = Some(value.parse().map_err(|e| invalid(format!("{e}")))?),
@@ -178,7 +194,9 @@ pub fn parse_log_format(value: &str) -> Result<LogFormat, String> {
 impl Config {
     /// Folds a merged layer over the built-in defaults and checks the result.
     pub fn resolve(layer: ConfigLayer) -> Result<Config> {
-        let listen = layer.listen.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let listen = layer
+            .listen
+            .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)));
         let data_dir = layer.data_dir.unwrap_or_else(|| PathBuf::from("./data"));
         let database_url = layer
             .database_url
@@ -212,8 +230,12 @@ impl Config {
     }
 
     fn check(&self) -> Result<()> {
-        let invalid =
-            |key: &str, message: &str| Err(ConfigError::Invalid { key: key.into(), message: message.into() });
+        let invalid = |key: &str, message: &str| {
+            Err(ConfigError::Invalid {
+                key: key.into(),
+                message: message.into(),
+            })
+        };
         if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
             return invalid("public_url", "must start with http:// or https://");
         }
@@ -240,7 +262,10 @@ impl fmt::Debug for Config {
             .field("plate", &self.plate)
             .field("log_format", &self.log_format)
             .field("log_level", &self.log_level)
-            .field("master_key", &self.master_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "master_key",
+                &self.master_key.as_ref().map(|_| "<redacted>"),
+            )
             .field("request_timeout", &self.request_timeout)
             .field("body_limit", &self.body_limit)
             .field("access_token_ttl", &self.access_token_ttl)
@@ -251,8 +276,12 @@ impl fmt::Debug for Config {
 
 /// Hides the password of a `postgres://user:password@host/db` URL.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let Some((credentials, host)) = rest.rsplit_once('@') else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((credentials, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
     match credentials.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:<redacted>@{host}"),
         None => url.to_owned(),
@@ -264,7 +293,11 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>().into_iter()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+            .into_iter()
     }
 
     #[test]
@@ -278,10 +311,15 @@ mod tests {
 
     #[test]
     fn layers_fold_file_then_env_then_flags() {
-        let file: ConfigLayer = toml::from_str("listen = '127.0.0.1:1'\nplate = 'ca'\nlog_level = 'debug'").unwrap();
+        let file: ConfigLayer =
+            toml::from_str("listen = '127.0.0.1:1'\nplate = 'ca'\nlog_level = 'debug'").unwrap();
         let (env_layer, _) =
-            ConfigLayer::from_env(env(&[("IAMD_LISTEN", "127.0.0.1:2"), ("IAMD_PLATE", "us")])).unwrap();
-        let flags = ConfigLayer { listen: Some("127.0.0.1:3".parse().unwrap()), ..Default::default() };
+            ConfigLayer::from_env(env(&[("IAMD_LISTEN", "127.0.0.1:2"), ("IAMD_PLATE", "us")]))
+                .unwrap();
+        let flags = ConfigLayer {
+            listen: Some("127.0.0.1:3".parse().unwrap()),
+            ..Default::default()
+        };
         let config = Config::resolve(file.merge(env_layer).merge(flags)).unwrap();
         assert_eq!(config.listen.port(), 3);
         assert_eq!(config.plate, Plate::Us);
@@ -307,8 +345,15 @@ mod tests {
     #[test]
     fn bad_values_name_their_key() {
         let err = ConfigLayer::from_env(env(&[("IAMD_REQUEST_TIMEOUT_SECS", "soon")])).unwrap_err();
-        assert!(err.to_string().contains("IAMD_REQUEST_TIMEOUT_SECS"), "{err}");
-        let err = Config::resolve(ConfigLayer { plate: Some("mars".into()), ..Default::default() }).unwrap_err();
+        assert!(
+            err.to_string().contains("IAMD_REQUEST_TIMEOUT_SECS"),
+            "{err}"
+        );
+        let err = Config::resolve(ConfigLayer {
+            plate: Some("mars".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
         assert!(err.to_string().contains("plate"), "{err}");
     }
 
@@ -321,6 +366,9 @@ mod tests {
         })
         .unwrap();
         let text = format!("{config:?}");
-        assert!(!text.contains("s3cr3t-master") && !text.contains("hunter2"), "{text}");
+        assert!(
+            !text.contains("s3cr3t-master") && !text.contains("hunter2"),
+            "{text}"
+        );
     }
 }

@@ -40,21 +40,48 @@ impl Metrics {
             Histogram::new(exponential_buckets(0.000_05, 2.0, 20))
         });
         let decisions = Family::<OutcomeLabels, Counter>::default();
-        registry.register("http_requests", "HTTP requests by route, method and status", requests.clone());
-        registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
-        registry.register("authorization_decisions", "Authorization decisions by outcome", decisions.clone());
-        Self { registry, requests, latency, decisions }
+        registry.register(
+            "http_requests",
+            "HTTP requests by route, method and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by route",
+            latency.clone(),
+        );
+        registry.register(
+            "authorization_decisions",
+            "Authorization decisions by outcome",
+            decisions.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+            decisions,
+        }
     }
 
     pub fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let route = route.to_owned();
-        self.requests.get_or_create(&RequestLabels { method: method.to_owned(), route: route.clone(), status }).inc();
-        self.latency.get_or_create(&RouteLabels { route }).observe(seconds);
+        self.requests
+            .get_or_create(&RequestLabels {
+                method: method.to_owned(),
+                route: route.clone(),
+                status,
+            })
+            .inc();
+        self.latency
+            .get_or_create(&RouteLabels { route })
+            .observe(seconds);
     }
 
     pub fn observe_decision(&self, allowed: bool) {
         let outcome = if allowed { "allow" } else { "deny" };
-        self.decisions.get_or_create(&OutcomeLabels { outcome }).inc();
+        self.decisions
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
     }
 
     /// The OpenMetrics text exposition.

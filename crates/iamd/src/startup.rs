@@ -31,7 +31,12 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
     let master = MasterKey::load(config.master_key.as_deref(), &config.data_dir)?;
     let store: Arc<dyn Store> = iam_store::open(&config.database_url)
         .await
-        .with_context(|| format!("cannot open the store at {}", crate::config::redact_url(&config.database_url)))?;
+        .with_context(|| {
+            format!(
+                "cannot open the store at {}",
+                crate::config::redact_url(&config.database_url)
+            )
+        })?;
     let passwords = PasswordHashing::new(config.argon2)?;
     let catalog = Arc::new(Catalog::builtin()?);
     Ok(AppState::new(Shared {
@@ -49,7 +54,9 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let listen = config.listen;
         let state = open_state(config).await?;
-        let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+        let listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
         Ok(Application { listener, state })
     }
 
@@ -62,10 +69,15 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let app = crate::http::router(self.state.clone());
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
         Ok(())
     }
 }

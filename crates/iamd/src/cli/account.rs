@@ -28,12 +28,19 @@ pub async fn run(command: AccountCommand, config: Config) -> anyhow::Result<()> 
     match command {
         AccountCommand::Create { nic, plate } => {
             let plate = match plate {
-                Some(text) => Plate::parse(&text).ok_or_else(|| anyhow::anyhow!("plate must be eu, ca or us"))?,
+                Some(text) => Plate::parse(&text)
+                    .ok_or_else(|| anyhow::anyhow!("plate must be eu, ca or us"))?,
                 None => default_plate,
             };
-            let created =
-                accounts::create(&*state.store, &state.secrets, &state.passwords, &nic, plate, chrono::Utc::now())
-                    .await?;
+            let created = accounts::create(
+                &*state.store,
+                &state.secrets,
+                &state.passwords,
+                &nic,
+                plate,
+                chrono::Utc::now(),
+            )
+            .await?;
             println!("{}", serde_json::to_string(&created)?);
         }
         AccountCommand::List => {

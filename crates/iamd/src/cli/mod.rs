@@ -14,7 +14,11 @@ use crate::startup::{self, Application};
 use crate::telemetry;
 
 #[derive(Debug, Parser)]
-#[command(name = "iamd", version, about = "A self-hostable IAM server with OVHcloud's IAM model and API shape")]
+#[command(
+    name = "iamd",
+    version,
+    about = "A self-hostable IAM server with OVHcloud's IAM model and API shape"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalFlags,
@@ -69,7 +73,11 @@ impl Cli {
     /// The configuration layers folded: defaults < file < environment < flags.
     pub fn config(&self) -> anyhow::Result<Config> {
         let (env_layer, unknown) = ConfigLayer::from_env(std::env::vars())?;
-        let file = self.global.config.clone().or_else(|| std::env::var_os("IAMD_CONFIG").map(PathBuf::from));
+        let file = self
+            .global
+            .config
+            .clone()
+            .or_else(|| std::env::var_os("IAMD_CONFIG").map(PathBuf::from));
         let file_layer = match file {
             Some(path) => ConfigLayer::from_file(&path)?,
             None => ConfigLayer::default(),
@@ -102,7 +110,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = startup::open_state(config).await?;
             // `open_state` migrates; report what the store holds now.
             let applied = state.store.migrate().await?;
-            println!("store is up to date ({} migration(s) applied now)", applied.len());
+            println!(
+                "store is up to date ({} migration(s) applied now)",
+                applied.len()
+            );
             Ok(())
         }
         Command::CheckConfig => {

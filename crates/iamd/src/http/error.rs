@@ -36,7 +36,13 @@ struct Body<'a> {
 
 impl ApiError {
     pub fn new(status: StatusCode, class: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { status, class: class.into(), message: message.into(), details: BTreeMap::new(), error_code: None }
+        Self {
+            status,
+            class: class.into(),
+            message: message.into(),
+            details: BTreeMap::new(),
+            error_code: None,
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -48,19 +54,35 @@ impl ApiError {
     }
 
     pub fn payload_too_large() -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "Client::PayloadTooLarge", "the request body is too large")
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Client::PayloadTooLarge",
+            "the request body is too large",
+        )
     }
 
     pub fn timeout() -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "Server::Timeout", "the request took too long and was abandoned")
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Server::Timeout",
+            "the request took too long and was abandoned",
+        )
     }
 
     pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Server::InternalServerError", "internal server error")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Server::InternalServerError",
+            "internal server error",
+        )
     }
 
     pub fn unavailable() -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "Server::ServiceUnavailable", "service temporarily unavailable")
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Server::ServiceUnavailable",
+            "service temporarily unavailable",
+        )
     }
 }
 
@@ -80,7 +102,10 @@ impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Invalid { code, message } => {
-                let class = code.map_or_else(|| "Client::BadRequest".to_owned(), |c| format!("Client::BadRequest::{c}"));
+                let class = code.map_or_else(
+                    || "Client::BadRequest".to_owned(),
+                    |c| format!("Client::BadRequest::{c}"),
+                );
                 ApiError::new(StatusCode::BAD_REQUEST, class, message)
             }
             ServiceError::Unauthenticated(message) => ApiError {
@@ -93,7 +118,9 @@ impl From<ServiceError> for ApiError {
                 ..ApiError::new(StatusCode::FORBIDDEN, "Client::Forbidden", message)
             },
             ServiceError::NotFound(what) => ApiError::not_found(format!("{what} does not exist")),
-            ServiceError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "Client::Conflict", message),
+            ServiceError::Conflict(message) => {
+                ApiError::new(StatusCode::CONFLICT, "Client::Conflict", message)
+            }
             ServiceError::Internal(message) => {
                 tracing::error!(error = %message, "internal error");
                 ApiError::internal()
@@ -115,8 +142,12 @@ fn not_granted(actions: Vec<String>) -> ApiError {
         "Client::Forbidden",
         format!("This call has not been granted (missing IAM permissions: {joined})"),
     );
-    error.details.insert("unauthorizedActionsByIAM".into(), joined);
-    error.details.insert("unauthorizedActionsByAuthentication".into(), String::new());
+    error
+        .details
+        .insert("unauthorizedActionsByIAM".into(), joined);
+    error
+        .details
+        .insert("unauthorizedActionsByAuthentication".into(), String::new());
     error.error_code = Some("NOT_GRANTED_CALL");
     error
 }
@@ -124,15 +155,21 @@ fn not_granted(actions: Vec<String>) -> ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            JsonRejection::BytesRejection(_)
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
                 ApiError::payload_too_large()
             }
             JsonRejection::MissingJsonContentType(_) => {
                 ApiError::bad_request("expected a JSON body with Content-Type: application/json")
             }
             // serde's message says which field and what it expected, with line and column.
-            JsonRejection::JsonDataError(e) => ApiError::bad_request(format!("invalid body: {}", e.body_text())),
-            JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(format!("malformed JSON: {}", e.body_text())),
+            JsonRejection::JsonDataError(e) => {
+                ApiError::bad_request(format!("invalid body: {}", e.body_text()))
+            }
+            JsonRejection::JsonSyntaxError(e) => {
+                ApiError::bad_request(format!("malformed JSON: {}", e.body_text()))
+            }
             other => ApiError::bad_request(other.body_text()),
         }
     }
@@ -157,7 +194,9 @@ mod tests {
     async fn body_of(error: ApiError) -> (StatusCode, serde_json::Value) {
         let response = error.into_response();
         let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
         (status, serde_json::from_slice(&bytes).unwrap())
     }
 
@@ -165,12 +204,36 @@ mod tests {
     async fn each_service_error_has_its_status_and_class() {
         let cases = [
             (ServiceError::invalid("bad"), 400, "Client::BadRequest"),
-            (ServiceError::invalid_code("INVALID_RESOURCE_URN", "bad urn"), 400, "Client::BadRequest::INVALID_RESOURCE_URN"),
-            (ServiceError::Unauthenticated("no".into()), 401, "Client::Unauthorized"),
-            (ServiceError::Forbidden("read-only".into()), 403, "Client::Forbidden"),
-            (ServiceError::NotFound("policy".into()), 404, "Client::NotFound"),
-            (ServiceError::Conflict("dup".into()), 409, "Client::Conflict"),
-            (ServiceError::Unavailable("db down".into()), 503, "Server::ServiceUnavailable"),
+            (
+                ServiceError::invalid_code("INVALID_RESOURCE_URN", "bad urn"),
+                400,
+                "Client::BadRequest::INVALID_RESOURCE_URN",
+            ),
+            (
+                ServiceError::Unauthenticated("no".into()),
+                401,
+                "Client::Unauthorized",
+            ),
+            (
+                ServiceError::Forbidden("read-only".into()),
+                403,
+                "Client::Forbidden",
+            ),
+            (
+                ServiceError::NotFound("policy".into()),
+                404,
+                "Client::NotFound",
+            ),
+            (
+                ServiceError::Conflict("dup".into()),
+                409,
+                "Client::Conflict",
+            ),
+            (
+                ServiceError::Unavailable("db down".into()),
+                503,
+                "Server::ServiceUnavailable",
+            ),
         ];
         for (error, status, class) in cases {
             let (got_status, body) = body_of(error.into()).await;
@@ -181,14 +244,17 @@ mod tests {
 
     #[tokio::test]
     async fn internal_text_never_reaches_the_client() {
-        let (status, body) = body_of(ServiceError::Internal("password=hunter2 at db.rs:12".into()).into()).await;
+        let (status, body) =
+            body_of(ServiceError::Internal("password=hunter2 at db.rs:12".into()).into()).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!body.to_string().contains("hunter2"));
     }
 
     #[tokio::test]
     async fn denial_names_the_missing_actions() {
-        let error = ServiceError::NotGranted { actions: vec!["a:b:c".into(), "a:b:d".into()] };
+        let error = ServiceError::NotGranted {
+            actions: vec!["a:b:c".into(), "a:b:d".into()],
+        };
         let (status, body) = body_of(error.into()).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(body["details"]["unauthorizedActionsByIAM"], "a:b:c,a:b:d");

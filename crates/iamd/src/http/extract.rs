@@ -19,16 +19,29 @@ pub struct Caller(pub Actor);
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-        let principal = authenticate::authorization_header(state, header, chrono::Utc::now()).await?;
-        Ok(Caller(Actor { principal, ip: client_ip(parts) }))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let principal =
+            authenticate::authorization_header(state, header, chrono::Utc::now()).await?;
+        Ok(Caller(Actor {
+            principal,
+            ip: client_ip(parts),
+        }))
     }
 }
 
 /// The peer address of the connection (no proxy header is trusted).
 pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
 }
 
 /// `axum::Json`, with rejections in the API's error shape.

@@ -33,11 +33,14 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let span = tracing::info_span!("request", query_id = %query_id, method = %method, route = %route);
+    let span =
+        tracing::info_span!("request", query_id = %query_id, method = %method, route = %route);
     let mut response = next.run(request).instrument(span.clone()).await;
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
-    state.metrics.observe_request(&method, &route, status, elapsed.as_secs_f64());
+    state
+        .metrics
+        .observe_request(&method, &route, status, elapsed.as_secs_f64());
     span.in_scope(|| tracing::info!(status, micros = elapsed.as_micros() as u64, "served"));
     if let Ok(value) = HeaderValue::from_str(&query_id) {
         response.headers_mut().insert(QUERY_ID_HEADER, value);

@@ -1,10 +1,10 @@
 //! Operations routes: `/healthz` (the process answers), `/readyz` (the store answers too),
 //! `/metrics` (Prometheus text).
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::json;
 
 use crate::http::error::ApiError;
@@ -16,7 +16,9 @@ pub async fn healthz() -> Json<serde_json::Value> {
 
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     match state.store.ping().await {
-        Ok(()) => Ok(Json(json!({"status": "ready", "store": state.store.backend()}))),
+        Ok(()) => Ok(Json(
+            json!({"status": "ready", "store": state.store.backend()}),
+        )),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             Err(ApiError::unavailable())

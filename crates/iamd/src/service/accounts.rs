@@ -23,8 +23,16 @@ pub struct CreatedAccount {
 
 /// The default groups of every account and their roles.
 pub const DEFAULT_GROUPS: [(&str, Role, &str); 3] = [
-    ("ADMIN", Role::Admin, "Administrators: act as the account root"),
-    ("DEFAULT", Role::Regular, "Regular users: everything but identity and policy management"),
+    (
+        "ADMIN",
+        Role::Admin,
+        "Administrators: act as the account root",
+    ),
+    (
+        "DEFAULT",
+        Role::Regular,
+        "Regular users: everything but identity and policy management",
+    ),
     ("UNPRIVILEGED", Role::Unprivileged, "Read-only users"),
 ];
 
@@ -36,7 +44,9 @@ pub const DEFAULT_RESOURCE_GROUP_NAME: &str = "ovh-default";
 pub fn validate_nic(nic: &str) -> Result<()> {
     let valid = (3..=64).contains(&nic.len())
         && nic.starts_with(|c: char| c.is_ascii_lowercase())
-        && nic.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && nic
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !nic.ends_with('-');
     if valid {
         Ok(())
@@ -62,9 +72,17 @@ pub async fn create(
     let now = now.trunc_subsecs(6);
     let password = password::generate()?;
     let token = secret::generate()?;
-    let new = seed(nic, plate, passwords.hash(&password)?, secrets.hash(&token), now);
+    let new = seed(
+        nic,
+        plate,
+        passwords.hash(&password)?,
+        secrets.hash(&token),
+        now,
+    );
     store.create_account(&new).await.map_err(|e| match e {
-        iam_store::StoreError::Conflict(_) => ServiceError::Conflict(format!("account {nic} already exists")),
+        iam_store::StoreError::Conflict(_) => {
+            ServiceError::Conflict(format!("account {nic} already exists"))
+        }
         other => other.into(),
     })?;
     Ok(CreatedAccount {
@@ -76,7 +94,13 @@ pub async fn create(
 }
 
 /// Everything a new account starts with (DESIGN.md §3, §8).
-fn seed(nic: &str, plate: Plate, password_hash: String, token_hash: Vec<u8>, now: DateTime<Utc>) -> NewAccount {
+fn seed(
+    nic: &str,
+    plate: Plate,
+    password_hash: String,
+    token_hash: Vec<u8>,
+    now: DateTime<Utc>,
+) -> NewAccount {
     let resource = Resource {
         id: Uuid::new_v4(),
         urn: Urn::resource(plate, "account", nic).to_string(),
@@ -152,7 +176,17 @@ mod tests {
         for ok in ["xx1111-ovh", "abc", "acme-42"] {
             assert!(validate_nic(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "ab", "XX1111-OVH", "1abc", "a/b", "a:b", "abc-", "a*c", &"a".repeat(65)] {
+        for bad in [
+            "",
+            "ab",
+            "XX1111-OVH",
+            "1abc",
+            "a/b",
+            "a:b",
+            "abc-",
+            "a*c",
+            &"a".repeat(65),
+        ] {
             assert!(validate_nic(bad).is_err(), "{bad}");
         }
     }

@@ -13,7 +13,14 @@ pub const SUCCESS: &str = "success";
 pub const DENIED: &str = "denied";
 
 /// Appends one line for `actor` doing `action` on `target`.
-pub async fn record(state: &AppState, actor: &Actor, action: &str, target: Option<&str>, outcome: &str, details: Value) {
+pub async fn record(
+    state: &AppState,
+    actor: &Actor,
+    action: &str,
+    target: Option<&str>,
+    outcome: &str,
+    details: Value,
+) {
     let entry = AuditEntry {
         id: Uuid::new_v4(),
         account: actor.principal.account.clone(),

@@ -17,27 +17,48 @@ fn unauthenticated() -> ServiceError {
 }
 
 /// Resolves the value of an `Authorization` header.
-pub async fn authorization_header(state: &AppState, header: Option<&str>, now: DateTime<Utc>) -> Result<Principal> {
+pub async fn authorization_header(
+    state: &AppState,
+    header: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Principal> {
     let header = header.ok_or_else(|| {
-        ServiceError::Unauthenticated("this call requires authentication: send Authorization: Bearer <token>".into())
+        ServiceError::Unauthenticated(
+            "this call requires authentication: send Authorization: Bearer <token>".into(),
+        )
     })?;
     let token = header
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ServiceError::Unauthenticated("expected Authorization: Bearer <token>".into()))?;
+        .ok_or_else(|| {
+            ServiceError::Unauthenticated("expected Authorization: Bearer <token>".into())
+        })?;
     personal_access_token(state, token, now).await
 }
 
 /// A personal access token of a user, or the root token of an account.
-async fn personal_access_token(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<Principal> {
-    let record = state.store.find_token_by_hash(&state.secrets.hash(token)).await?.ok_or_else(unauthenticated)?;
+async fn personal_access_token(
+    state: &AppState,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Principal> {
+    let record = state
+        .store
+        .find_token_by_hash(&state.secrets.hash(token))
+        .await?
+        .ok_or_else(unauthenticated)?;
     if record.expires_at.is_some_and(|at| at <= now) {
         return Err(unauthenticated());
     }
-    let account = state.store.get_account(&record.account).await.map_err(|_| unauthenticated())?;
-    let plate = Plate::parse(&account.plate).ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
+    let account = state
+        .store
+        .get_account(&record.account)
+        .await
+        .map_err(|_| unauthenticated())?;
+    let plate = Plate::parse(&account.plate)
+        .ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
     let principal = match &record.user {
         None => Principal {
             account: account.nic.clone(),
@@ -52,8 +73,17 @@ async fn personal_access_token(state: &AppState, token: &str, now: DateTime<Utc>
 }
 
 /// A user acts as itself and as its group; a disabled user is nobody.
-pub async fn user_principal(state: &AppState, account: &str, plate: Plate, login: &str) -> Result<Principal> {
-    let user = state.store.get_user(account, login).await.map_err(|_| unauthenticated())?;
+pub async fn user_principal(
+    state: &AppState,
+    account: &str,
+    plate: Plate,
+    login: &str,
+) -> Result<Principal> {
+    let user = state
+        .store
+        .get_user(account, login)
+        .await
+        .map_err(|_| unauthenticated())?;
     if user.status == UserStatus::Disabled {
         return Err(unauthenticated());
     }
@@ -64,12 +94,18 @@ pub async fn user_principal(state: &AppState, account: &str, plate: Plate, login
             Urn::user(plate, account, login).to_string(),
             Urn::group(plate, account, &user.group).to_string(),
         ],
-        kind: PrincipalKind::User { login: user.login, group: user.group },
+        kind: PrincipalKind::User {
+            login: user.login,
+            group: user.group,
+        },
     })
 }
 
 async fn touch(state: &AppState, record: &AccessTokenRecord, now: DateTime<Utc>) {
-    if record.last_used.is_some_and(|at| now - at < LAST_USED_GRANULARITY) {
+    if record
+        .last_used
+        .is_some_and(|at| now - at < LAST_USED_GRANULARITY)
+    {
         return;
     }
     // A failed bookkeeping write must not fail the call it describes.

@@ -36,7 +36,10 @@ pub struct Authorizer {
 
 impl Authorizer {
     pub fn new(builtins: Arc<Builtins>) -> Self {
-        Self { builtins, cache: RwLock::default() }
+        Self {
+            builtins,
+            cache: RwLock::default(),
+        }
     }
 
     /// Forgets the account's snapshot: the next decision rebuilds it from the store.
@@ -56,7 +59,8 @@ impl Authorizer {
             self.remember(account, snapshot.clone());
             return Ok(snapshot);
         }
-        let snapshot = Arc::new(AccountSnapshot::load(&*state.store, &self.builtins, account).await?);
+        let snapshot =
+            Arc::new(AccountSnapshot::load(&*state.store, &self.builtins, account).await?);
         self.remember(account, snapshot.clone());
         Ok(snapshot)
     }
@@ -68,12 +72,22 @@ impl Authorizer {
     }
 
     fn cached(&self, account: &str) -> Option<Arc<AccountSnapshot>> {
-        self.cache.read().ok()?.get(account).map(|c| c.snapshot.clone())
+        self.cache
+            .read()
+            .ok()?
+            .get(account)
+            .map(|c| c.snapshot.clone())
     }
 
     fn remember(&self, account: &str, snapshot: Arc<AccountSnapshot>) {
         if let Ok(mut cache) = self.cache.write() {
-            cache.insert(account.to_owned(), Cached { snapshot, checked: Instant::now() });
+            cache.insert(
+                account.to_owned(),
+                Cached {
+                    snapshot,
+                    checked: Instant::now(),
+                },
+            );
         }
     }
 
@@ -87,7 +101,13 @@ impl Authorizer {
         now: DateTime<Utc>,
     ) -> Result<Vec<Decision>> {
         let snapshot = self.snapshot(state, &actor.principal.account).await?;
-        let decisions = snapshot.decide(&actor.principal.identities, resource_urn, actions, now, actor.ip);
+        let decisions = snapshot.decide(
+            &actor.principal.identities,
+            resource_urn,
+            actions,
+            now,
+            actor.ip,
+        );
         for decision in &decisions {
             state.metrics.observe_decision(decision.allowed);
         }
@@ -96,20 +116,43 @@ impl Authorizer {
 
     /// Refuses with 403 (and an audit line) unless `action` is allowed on the actor's own
     /// account resource: how iamd authorizes its own API (DESIGN.md §4).
-    pub async fn require_on_account(&self, state: &AppState, actor: &Actor, action: &str) -> Result<()> {
+    pub async fn require_on_account(
+        &self,
+        state: &AppState,
+        actor: &Actor,
+        action: &str,
+    ) -> Result<()> {
         let resource = account_resource_urn(actor.principal.plate, &actor.principal.account);
         self.require(state, actor, &resource, action).await
     }
 
     /// Refuses with 403 (and an audit line) unless `action` is allowed on `resource_urn`.
-    pub async fn require(&self, state: &AppState, actor: &Actor, resource_urn: &str, action: &str) -> Result<()> {
-        let decisions = self.decide(state, actor, resource_urn, &[action], Utc::now()).await?;
+    pub async fn require(
+        &self,
+        state: &AppState,
+        actor: &Actor,
+        resource_urn: &str,
+        action: &str,
+    ) -> Result<()> {
+        let decisions = self
+            .decide(state, actor, resource_urn, &[action], Utc::now())
+            .await?;
         if decisions.first().is_some_and(|d| d.allowed) {
             return Ok(());
         }
         let details = json!({"explanation": decisions.first().map(|d| &d.explanation)});
-        audit::record(state, actor, action, Some(resource_urn), audit::DENIED, details).await;
-        Err(ServiceError::NotGranted { actions: vec![action.to_owned()] })
+        audit::record(
+            state,
+            actor,
+            action,
+            Some(resource_urn),
+            audit::DENIED,
+            details,
+        )
+        .await;
+        Err(ServiceError::NotGranted {
+            actions: vec![action.to_owned()],
+        })
     }
 }
 

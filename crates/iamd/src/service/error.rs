@@ -10,7 +10,10 @@ use crate::token::secret::RandomError;
 pub enum ServiceError {
     /// Bad input. `code` refines the class (`INVALID_RESOURCE_URN` → `Client::BadRequest::INVALID_RESOURCE_URN`).
     #[error("{message}")]
-    Invalid { code: Option<&'static str>, message: String },
+    Invalid {
+        code: Option<&'static str>,
+        message: String,
+    },
     /// No credentials, or credentials that do not identify anyone.
     #[error("{0}")]
     Unauthenticated(String),
@@ -36,11 +39,17 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
 impl ServiceError {
     pub fn invalid(message: impl Into<String>) -> Self {
-        ServiceError::Invalid { code: None, message: message.into() }
+        ServiceError::Invalid {
+            code: None,
+            message: message.into(),
+        }
     }
 
     pub fn invalid_code(code: &'static str, message: impl Into<String>) -> Self {
-        ServiceError::Invalid { code: Some(code), message: message.into() }
+        ServiceError::Invalid {
+            code: Some(code),
+            message: message.into(),
+        }
     }
 }
 

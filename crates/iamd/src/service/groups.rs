@@ -62,13 +62,17 @@ pub struct EditGroup {
 pub fn validate_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= MAX_NAME_LEN
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._@+-".contains(&b));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._@+-".contains(&b));
     if ok {
         return Ok(());
     }
     Err(ServiceError::invalid_code(
         "INVALID_NAME",
-        format!("group name {name:?} is malformed: expected 1 to {MAX_NAME_LEN} letters, digits or ._@+- characters"),
+        format!(
+            "group name {name:?} is malformed: expected 1 to {MAX_NAME_LEN} letters, digits or ._@+- characters"
+        ),
     ))
 }
 
@@ -94,19 +98,32 @@ fn view(actor: &Actor, group: Group) -> GroupView {
 }
 
 pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<String>> {
-    state.authorizer.require_on_account(state, actor, ACTION_GET).await?;
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_GET)
+        .await?;
     let groups = state.store.list_groups(&actor.principal.account).await?;
     Ok(groups.into_iter().map(|g| g.name).collect())
 }
 
 pub async fn get(state: &AppState, actor: &Actor, name: &str) -> Result<GroupView> {
-    state.authorizer.require_on_account(state, actor, ACTION_GET).await?;
-    let group = state.store.get_group(&actor.principal.account, name).await.map_err(not_found(name))?;
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_GET)
+        .await?;
+    let group = state
+        .store
+        .get_group(&actor.principal.account, name)
+        .await
+        .map_err(not_found(name))?;
     Ok(view(actor, group))
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: CreateGroup) -> Result<GroupView> {
-    state.authorizer.require_on_account(state, actor, ACTION_CREATE).await?;
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_CREATE)
+        .await?;
     validate_name(&input.name)?;
     validate_description(input.description.as_deref())?;
     let now = Utc::now().trunc_subsecs(6);
@@ -119,22 +136,50 @@ pub async fn create(state: &AppState, actor: &Actor, input: CreateGroup) -> Resu
         created_at: now,
         updated_at: now,
     };
-    state.store.create_group(&group).await.map_err(|e| match e {
-        StoreError::Conflict(_) => ServiceError::Conflict(format!("a group named {} already exists", group.name)),
-        other => other.into(),
-    })?;
+    state
+        .store
+        .create_group(&group)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                ServiceError::Conflict(format!("a group named {} already exists", group.name))
+            }
+            other => other.into(),
+        })?;
     state.authorizer.invalidate(&group.account);
     let details = json!({"role": group.role});
-    audit::record(state, actor, ACTION_CREATE, Some(&group.name), audit::SUCCESS, details).await;
+    audit::record(
+        state,
+        actor,
+        ACTION_CREATE,
+        Some(&group.name),
+        audit::SUCCESS,
+        details,
+    )
+    .await;
     Ok(view(actor, group))
 }
 
-pub async fn edit(state: &AppState, actor: &Actor, name: &str, input: EditGroup) -> Result<GroupView> {
-    state.authorizer.require_on_account(state, actor, ACTION_EDIT).await?;
+pub async fn edit(
+    state: &AppState,
+    actor: &Actor,
+    name: &str,
+    input: EditGroup,
+) -> Result<GroupView> {
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_EDIT)
+        .await?;
     validate_description(input.description.as_deref())?;
-    let mut group = state.store.get_group(&actor.principal.account, name).await.map_err(not_found(name))?;
+    let mut group = state
+        .store
+        .get_group(&actor.principal.account, name)
+        .await
+        .map_err(not_found(name))?;
     if group.default_group {
-        return Err(ServiceError::Forbidden(format!("{name} is a default group: it cannot be edited")));
+        return Err(ServiceError::Forbidden(format!(
+            "{name} is a default group: it cannot be edited"
+        )));
     }
     if input.description.is_some() {
         group.description = input.description;
@@ -146,25 +191,54 @@ pub async fn edit(state: &AppState, actor: &Actor, name: &str, input: EditGroup)
     state.store.update_group(&group).await?;
     state.authorizer.invalidate(&group.account);
     let details = json!({"role": group.role});
-    audit::record(state, actor, ACTION_EDIT, Some(name), audit::SUCCESS, details).await;
+    audit::record(
+        state,
+        actor,
+        ACTION_EDIT,
+        Some(name),
+        audit::SUCCESS,
+        details,
+    )
+    .await;
     Ok(view(actor, group))
 }
 
 pub async fn delete(state: &AppState, actor: &Actor, name: &str) -> Result<()> {
-    state.authorizer.require_on_account(state, actor, ACTION_DELETE).await?;
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_DELETE)
+        .await?;
     let account = &actor.principal.account;
-    let group = state.store.get_group(account, name).await.map_err(not_found(name))?;
+    let group = state
+        .store
+        .get_group(account, name)
+        .await
+        .map_err(not_found(name))?;
     if group.default_group {
-        return Err(ServiceError::Forbidden(format!("{name} is a default group: it cannot be deleted")));
+        return Err(ServiceError::Forbidden(format!(
+            "{name} is a default group: it cannot be deleted"
+        )));
     }
-    state.store.delete_group(account, name).await.map_err(|e| match e {
-        StoreError::Conflict(_) => {
-            ServiceError::Conflict(format!("group {name} still has users: move or delete them first"))
-        }
-        other => other.into(),
-    })?;
+    state
+        .store
+        .delete_group(account, name)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ServiceError::Conflict(format!(
+                "group {name} still has users: move or delete them first"
+            )),
+            other => other.into(),
+        })?;
     state.authorizer.invalidate(account);
-    audit::record(state, actor, ACTION_DELETE, Some(name), audit::SUCCESS, json!({})).await;
+    audit::record(
+        state,
+        actor,
+        ACTION_DELETE,
+        Some(name),
+        audit::SUCCESS,
+        json!({}),
+    )
+    .await;
     Ok(())
 }
 

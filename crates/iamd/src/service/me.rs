@@ -44,7 +44,10 @@ pub struct Currency {
 }
 
 pub async fn details(state: &AppState, actor: &Actor) -> Result<Nichandle> {
-    state.authorizer.require_on_account(state, actor, ACTION_GET).await?;
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_GET)
+        .await?;
     let account = state.store.get_account(&actor.principal.account).await?;
     Ok(nichandle(account.nic, actor.principal.plate))
 }
@@ -52,9 +55,33 @@ pub async fn details(state: &AppState, actor: &Actor) -> Result<Nichandle> {
 fn nichandle(nic: String, plate: Plate) -> Nichandle {
     // Locale facts follow the plate: the reference's enums have no "unknown" value.
     let (country, subsidiary, currency, language) = match plate {
-        Plate::Ca => ("CA", "CA", Currency { code: "CAD", symbol: "CAD" }, "en_CA"),
-        Plate::Us => ("US", "US", Currency { code: "USD", symbol: "USD" }, "en_US"),
-        Plate::Eu => ("FR", "FR", Currency { code: "EUR", symbol: "EURO" }, "en_GB"),
+        Plate::Ca => (
+            "CA",
+            "CA",
+            Currency {
+                code: "CAD",
+                symbol: "CAD",
+            },
+            "en_CA",
+        ),
+        Plate::Us => (
+            "US",
+            "US",
+            Currency {
+                code: "USD",
+                symbol: "USD",
+            },
+            "en_US",
+        ),
+        Plate::Eu => (
+            "FR",
+            "FR",
+            Currency {
+                code: "EUR",
+                symbol: "EURO",
+            },
+            "en_GB",
+        ),
     };
     Nichandle {
         nichandle: nic,

@@ -28,12 +28,17 @@ pub struct AccountSnapshot {
 }
 
 impl AccountSnapshot {
-    pub async fn load(store: &dyn Store, builtins: &Arc<Builtins>, nic: &str) -> Result<AccountSnapshot> {
+    pub async fn load(
+        store: &dyn Store,
+        builtins: &Arc<Builtins>,
+        nic: &str,
+    ) -> Result<AccountSnapshot> {
         // Read the revision first: a write racing with the load leaves an older revision
         // beside newer data, which only costs one more rebuild later.
         let account = store.get_account(nic).await?;
-        let plate = Plate::parse(&account.plate)
-            .ok_or_else(|| ServiceError::Internal(format!("account {nic} has plate {:?}", account.plate)))?;
+        let plate = Plate::parse(&account.plate).ok_or_else(|| {
+            ServiceError::Internal(format!("account {nic} has plate {:?}", account.plate))
+        })?;
         let policies = store.list_policies(nic).await?;
         let permissions_groups = store.list_permissions_groups(nic).await?;
         let roles = role_bindings(store, nic, plate).await?;
@@ -50,7 +55,10 @@ impl AccountSnapshot {
 
     /// The facts of `urn`: the registered resource's, or what the URN itself tells.
     pub fn resource_facts(&self, urn: &str) -> ResourceFacts {
-        self.resources.get(urn).cloned().unwrap_or_else(|| ResourceFacts::from_urn(urn))
+        self.resources
+            .get(urn)
+            .cloned()
+            .unwrap_or_else(|| ResourceFacts::from_urn(urn))
     }
 
     /// Decides `actions` on `resource_urn` for a principal acting as `identities`.
@@ -78,7 +86,9 @@ async fn role_bindings(store: &dyn Store, nic: &str, plate: Plate) -> Result<Vec
         .await?
         .into_iter()
         .find(|g| g.read_only)
-        .ok_or_else(|| ServiceError::Internal(format!("account {nic} has no default resource group")))?;
+        .ok_or_else(|| {
+            ServiceError::Internal(format!("account {nic} has no default resource group"))
+        })?;
     let groups = store.list_groups(nic).await?;
     Ok(groups
         .into_iter()
@@ -96,7 +106,10 @@ async fn resource_facts(store: &dyn Store, nic: &str) -> Result<HashMap<String, 
     let mut groups_of: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
     for group in &groups {
         for member in &group.members {
-            groups_of.entry(*member).or_default().push(group.urn.clone());
+            groups_of
+                .entry(*member)
+                .or_default()
+                .push(group.urn.clone());
         }
     }
     let resources = store.list_resources(nic).await?;

@@ -19,7 +19,10 @@ pub enum MasterKeyError {
     #[error("master key must be 32 bytes, base64url or hex encoded")]
     Malformed,
     #[error("cannot read or create {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the system random source failed")]
     Random,
 }
@@ -50,14 +53,19 @@ impl MasterKey {
                 .collect::<Result<Vec<u8>, _>>()
                 .map_err(|_| MasterKeyError::Malformed)?
         } else {
-            URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).map_err(|_| MasterKeyError::Malformed)?
+            URL_SAFE_NO_PAD
+                .decode(text.trim_end_matches('='))
+                .map_err(|_| MasterKeyError::Malformed)?
         };
         let key: [u8; 32] = bytes.try_into().map_err(|_| MasterKeyError::Malformed)?;
         Ok(MasterKey(key))
     }
 
     fn from_file(path: &Path) -> Result<MasterKey, MasterKeyError> {
-        let io = |source| MasterKeyError::Io { path: path.display().to_string(), source };
+        let io = |source| MasterKeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
         match fs::read_to_string(path) {
             Ok(text) => Self::decode(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -109,7 +117,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.path().join("master.key")).unwrap().permissions().mode();
+            let mode = fs::metadata(dir.path().join("master.key"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }
@@ -120,7 +131,10 @@ mod tests {
         let mut raw = [0u8; 32];
         raw[31] = 0xff;
         assert_eq!(MasterKey::decode(&hex).unwrap().0, raw);
-        assert_eq!(MasterKey::decode(&URL_SAFE_NO_PAD.encode(raw)).unwrap().0, raw);
+        assert_eq!(
+            MasterKey::decode(&URL_SAFE_NO_PAD.encode(raw)).unwrap().0,
+            raw
+        );
         assert!(MasterKey::decode("short").is_err());
     }
 

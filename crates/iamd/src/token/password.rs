@@ -18,7 +18,9 @@ pub const MAX_PASSWORD_LEN: usize = 256;
 pub enum PasswordError {
     #[error("password must be {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters long")]
     Length,
-    #[error("password must mix at least three of: lower case, upper case, digits, other characters")]
+    #[error(
+        "password must mix at least three of: lower case, upper case, digits, other characters"
+    )]
     TooSimple,
     #[error("invalid Argon2 parameters: {0}")]
     Params(String),
@@ -34,8 +36,13 @@ pub struct PasswordHashing {
 
 impl PasswordHashing {
     pub fn new(config: Argon2Params) -> Result<Self, PasswordError> {
-        let params = Params::new(config.memory_kib, config.iterations, config.parallelism, None)
-            .map_err(|e| PasswordError::Params(e.to_string()))?;
+        let params = Params::new(
+            config.memory_kib,
+            config.iterations,
+            config.parallelism,
+            None,
+        )
+        .map_err(|e| PasswordError::Params(e.to_string()))?;
         Ok(Self { params })
     }
 
@@ -46,7 +53,8 @@ impl PasswordHashing {
     /// The PHC string to store.
     pub fn hash(&self, password: &str) -> Result<String, PasswordError> {
         let salt_bytes: [u8; 16] = random_bytes()?;
-        let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| PasswordError::Params(e.to_string()))?;
+        let salt = SaltString::encode_b64(&salt_bytes)
+            .map_err(|e| PasswordError::Params(e.to_string()))?;
         let hash = self
             .argon2()
             .hash_password(password.as_bytes(), &salt)
@@ -57,7 +65,10 @@ impl PasswordHashing {
     /// True when `password` matches the stored PHC string. A malformed stored hash never matches.
     pub fn verify(&self, password: &str, stored: &str) -> bool {
         match PasswordHash::new(stored) {
-            Ok(parsed) => self.argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+            Ok(parsed) => self
+                .argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
             Err(_) => false,
         }
     }
@@ -93,7 +104,12 @@ mod tests {
     use super::*;
 
     fn cheap() -> PasswordHashing {
-        PasswordHashing::new(Argon2Params { memory_kib: 64, iterations: 1, parallelism: 1 }).unwrap()
+        PasswordHashing::new(Argon2Params {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        })
+        .unwrap()
     }
 
     #[test]
@@ -108,8 +124,14 @@ mod tests {
 
     #[test]
     fn strength_rules() {
-        assert!(matches!(check_strength("Short1!"), Err(PasswordError::Length)));
-        assert!(matches!(check_strength("alllowercaseletters"), Err(PasswordError::TooSimple)));
+        assert!(matches!(
+            check_strength("Short1!"),
+            Err(PasswordError::Length)
+        ));
+        assert!(matches!(
+            check_strength("alllowercaseletters"),
+            Err(PasswordError::TooSimple)
+        ));
         assert!(check_strength("lower and UPPER words").is_ok());
         assert!(check_strength("digits 1234 and words").is_ok());
         assert!(check_strength(&generate().unwrap()).is_ok());

@@ -8,13 +8,24 @@ use serde_json::Value;
 
 fn iamd(data_dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_iamd"));
-    command.arg("--data-dir").arg(data_dir).env_remove("IAMD_MASTER_KEY").env_remove("IAMD_DATABASE_URL");
+    command
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("IAMD_MASTER_KEY")
+        .env_remove("IAMD_DATABASE_URL");
     command
 }
 
 fn create_account(data_dir: &std::path::Path, nic: &str) -> Value {
-    let out = iamd(data_dir).args(["account", "create", "--nic", nic]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = iamd(data_dir)
+        .args(["account", "create", "--nic", nic])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
 }
 
@@ -35,7 +46,11 @@ impl Drop for Served {
 /// Starts `iamd serve` and waits for its ready line, which names the bound address.
 pub fn serve(mut command: Command) -> Served {
     command.args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"]);
-    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let stderr = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut addr = None;
@@ -48,18 +63,27 @@ pub fn serve(mut command: Command) -> Served {
             break;
         }
     }
-    let addr = addr.unwrap_or_else(|| panic!("server never became ready: {:?}", stderr.lock().unwrap()));
+    let addr =
+        addr.unwrap_or_else(|| panic!("server never became ready: {:?}", stderr.lock().unwrap()));
     let sink = stderr.clone();
     std::thread::spawn(move || {
         for line in lines.map_while(Result::ok) {
             sink.lock().unwrap().push(line);
         }
     });
-    Served { child, base: format!("http://{addr}"), stderr }
+    Served {
+        child,
+        base: format!("http://{addr}"),
+        stderr,
+    }
 }
 
 pub fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill").arg(format!("-{name}")).arg(child.id().to_string()).status().unwrap();
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -67,23 +91,39 @@ pub fn signal(child: &Child, name: &str) {
 fn account_create_prints_credentials_once_and_refuses_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let created = create_account(dir.path(), "xx1111-ovh");
-    let keys: Vec<&str> = created.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = created
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, ["account", "password", "token", "urn"]);
     assert_eq!(created["urn"], "urn:v1:eu:identity:account:xx1111-ovh");
 
-    let again = iamd(dir.path()).args(["account", "create", "--nic", "xx1111-ovh"]).output().unwrap();
+    let again = iamd(dir.path())
+        .args(["account", "create", "--nic", "xx1111-ovh"])
+        .output()
+        .unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     assert!(again.stdout.is_empty(), "no second set of credentials");
 
-    let ca = iamd(dir.path()).args(["account", "create", "--nic", "cc2222-ovh", "--plate", "ca"]).output().unwrap();
+    let ca = iamd(dir.path())
+        .args(["account", "create", "--nic", "cc2222-ovh", "--plate", "ca"])
+        .output()
+        .unwrap();
     let ca: Value = serde_json::from_slice(&ca.stdout).unwrap();
     assert_eq!(ca["urn"], "urn:v1:ca:identity:account:cc2222-ovh");
 
     let list = iamd(dir.path()).args(["account", "list"]).output().unwrap();
-    let lines: Vec<Value> =
-        String::from_utf8_lossy(&list.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let nics: Vec<&str> = lines.iter().map(|l| l["account"].as_str().unwrap()).collect();
+    let lines: Vec<Value> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let nics: Vec<&str> = lines
+        .iter()
+        .map(|l| l["account"].as_str().unwrap())
+        .collect();
     assert_eq!(nics, ["xx1111-ovh", "cc2222-ovh"]);
     assert_eq!(lines[1]["plate"], "ca");
 }
@@ -91,7 +131,10 @@ fn account_create_prints_credentials_once_and_refuses_duplicates() {
 #[test]
 fn bad_account_names_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let out = iamd(dir.path()).args(["account", "create", "--nic", "Not Valid"]).output().unwrap();
+    let out = iamd(dir.path())
+        .args(["account", "create", "--nic", "Not Valid"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("malformed"));
 }
@@ -109,14 +152,27 @@ fn check_config_folds_layers_and_redacts_the_master_key() {
         .env("IAMD_LISTN", "typo")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("Ca") && stdout.contains("127.0.0.1:7777"), "{stdout}");
+    assert!(
+        stdout.contains("Ca") && stdout.contains("127.0.0.1:7777"),
+        "{stdout}"
+    );
     assert!(!stdout.contains(&key), "master key must be redacted");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("IAMD_LISTN"), "unknown variables are warned about");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("IAMD_LISTN"),
+        "unknown variables are warned about"
+    );
 
     std::fs::write(&file, "listn = '127.0.0.1:1'\n").unwrap();
-    let bad = iamd(dir.path()).args(["--config", file.to_str().unwrap(), "check-config"]).output().unwrap();
+    let bad = iamd(dir.path())
+        .args(["--config", file.to_str().unwrap(), "check-config"])
+        .output()
+        .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("listn"));
 }
@@ -126,7 +182,11 @@ fn migrate_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     for _ in 0..2 {
         let out = iamd(dir.path()).arg("migrate").output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -143,7 +203,10 @@ fn serve_uses_cli_tokens_logs_no_secret_and_stops_gracefully_on_sigterm() {
 
     signal(&served.child, "TERM");
     let status = served.child.wait().unwrap();
-    assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
+    assert!(
+        status.success(),
+        "graceful shutdown exits 0, got {status:?}"
+    );
     let logs = served.stderr.lock().unwrap().join("\n");
     assert!(logs.contains("shutting down"), "{logs}");
     assert!(!logs.contains(&token), "a secret reached the logs");
@@ -152,9 +215,19 @@ fn serve_uses_cli_tokens_logs_no_secret_and_stops_gracefully_on_sigterm() {
 
 /// `GET /1.0/me` from a synchronous test.
 fn get_me(base: &str, token: &str) -> u16 {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let client = reqwest::Client::new();
-        client.get(format!("{base}/1.0/me")).bearer_auth(token).send().await.unwrap().status().as_u16()
+        client
+            .get(format!("{base}/1.0/me"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
     })
 }

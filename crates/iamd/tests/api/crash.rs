@@ -16,21 +16,36 @@ const WRITERS: usize = 4;
 
 fn command(data_dir: &std::path::Path, database_url: &str) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_iamd"));
-    command.arg("--data-dir").arg(data_dir).arg("--database").arg(database_url);
+    command
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--database")
+        .arg(database_url);
     command.env_remove("IAMD_MASTER_KEY");
     command
 }
 
 async fn kill_mid_stream_and_recover(data_dir: &std::path::Path, database_url: &str) {
-    let out = command(data_dir, database_url).args(["account", "create", "--nic", "xx1111-ovh"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let token = serde_json::from_slice::<Value>(&out.stdout).unwrap()["token"].as_str().unwrap().to_owned();
+    let out = command(data_dir, database_url)
+        .args(["account", "create", "--nic", "xx1111-ovh"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = serde_json::from_slice::<Value>(&out.stdout).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let mut served = serve(command(data_dir, database_url));
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(BTreeSet::new()));
     let mut writers = Vec::new();
     for writer in 0..WRITERS {
-        let (base, token, acknowledged) = (served.base.clone(), token.clone(), acknowledged.clone());
+        let (base, token, acknowledged) =
+            (served.base.clone(), token.clone(), acknowledged.clone());
         writers.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
             for n in 0.. {
@@ -59,15 +74,41 @@ async fn kill_mid_stream_and_recover(data_dir: &std::path::Path, database_url: &
     let restarted = serve(command(data_dir, database_url));
     let client = reqwest::Client::new();
     let url = format!("{}/1.0/me/identity/group", restarted.base);
-    let names: Vec<String> = client.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let names: Vec<String> = client
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let present: BTreeSet<String> = names.into_iter().filter(|n| n.starts_with('g')).collect();
     let lost: Vec<_> = acknowledged.difference(&present).collect();
-    assert!(lost.is_empty(), "acknowledged writes lost after SIGKILL: {lost:?}");
+    assert!(
+        lost.is_empty(),
+        "acknowledged writes lost after SIGKILL: {lost:?}"
+    );
     for name in &present {
-        let group: Value = client.get(format!("{url}/{name}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let group: Value = client
+            .get(format!("{url}/{name}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let writer = name[1..].split('-').next().unwrap();
-        assert_eq!(group["description"], format!("written by {writer}"), "half-written group {name}: {group}");
-        assert_eq!(group["role"], "UNPRIVILEGED", "half-written group {name}: {group}");
+        assert_eq!(
+            group["description"],
+            format!("written by {writer}"),
+            "half-written group {name}: {group}"
+        );
+        assert_eq!(
+            group["role"], "UNPRIVILEGED",
+            "half-written group {name}: {group}"
+        );
     }
 }
 

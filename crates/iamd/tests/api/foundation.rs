@@ -13,7 +13,11 @@ async fn health_and_readiness_answer_on_a_fresh_directory() {
         assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
         let (status, body) = json(app.get("/readyz", None).await).await;
         assert_eq!(status, 200);
-        let expected = if backend == crate::helpers::Backend::Sqlite { "sqlite" } else { "postgres" };
+        let expected = if backend == crate::helpers::Backend::Sqlite {
+            "sqlite"
+        } else {
+            "postgres"
+        };
         assert_eq!(body["store"], expected);
     }
 }
@@ -27,17 +31,33 @@ async fn me_requires_a_token_and_answers_the_account() {
 
         let body = expect_error(app.get("/1.0/me", None).await, 401, "Client::Unauthorized").await;
         assert_eq!(body["errorCode"], "INVALID_CREDENTIAL");
-        expect_error(app.get("/1.0/me", Some("not-a-token")).await, 401, "Client::Unauthorized").await;
-        let wrong_scheme = app.request(Method::GET, "/1.0/me", None).header("authorization", "Basic abc");
-        expect_error(wrong_scheme.send().await.unwrap(), 401, "Client::Unauthorized").await;
+        expect_error(
+            app.get("/1.0/me", Some("not-a-token")).await,
+            401,
+            "Client::Unauthorized",
+        )
+        .await;
+        let wrong_scheme = app
+            .request(Method::GET, "/1.0/me", None)
+            .header("authorization", "Basic abc");
+        expect_error(
+            wrong_scheme.send().await.unwrap(),
+            401,
+            "Client::Unauthorized",
+        )
+        .await;
 
         for prefix in ["/1.0", "/v1"] {
-            let (status, body) = json(app.get(&format!("{prefix}/me"), Some(&account.token)).await).await;
+            let (status, body) =
+                json(app.get(&format!("{prefix}/me"), Some(&account.token)).await).await;
             assert_eq!(status, 200, "{body}");
             assert_eq!(body["nichandle"], "xx1111-ovh");
             assert_eq!(body["state"], "complete");
             assert_eq!(body["currency"]["code"], "EUR");
-            assert!(body.as_object().unwrap().contains_key("vat"), "nullable fields are present: {body}");
+            assert!(
+                body.as_object().unwrap().contains_key("vat"),
+                "nullable fields are present: {body}"
+            );
         }
     }
 }
@@ -58,7 +78,11 @@ async fn unknown_routes_and_methods_answer_in_the_error_shape() {
     let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
     expect_error(app.get("/1.0/nope", None).await, 404, "Client::NotFound").await;
     expect_error(app.get("/", None).await, 404, "Client::NotFound").await;
-    let response = app.request(Method::PATCH, "/1.0/me", None).send().await.unwrap();
+    let response = app
+        .request(Method::PATCH, "/1.0/me", None)
+        .send()
+        .await
+        .unwrap();
     expect_error(response, 405, "Client::MethodNotAllowed").await;
 }
 
@@ -75,13 +99,23 @@ async fn malformed_bodies_say_what_is_wrong() {
         .await
         .unwrap();
     let body = expect_error(syntax, 400, "Client::BadRequest").await;
-    assert!(body["message"].as_str().unwrap().contains("malformed JSON"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("malformed JSON"),
+        "{body}"
+    );
 
-    let wrong_type = app.post("/1.0/me/identity/group", token, &json!({"name": 42})).await;
+    let wrong_type = app
+        .post("/1.0/me/identity/group", token, &json!({"name": 42}))
+        .await;
     let body = expect_error(wrong_type, 400, "Client::BadRequest").await;
     assert!(body["message"].as_str().unwrap().contains("name"), "{body}");
 
-    let not_json = app.request(Method::POST, "/1.0/me/identity/group", token).body("name=x").send().await.unwrap();
+    let not_json = app
+        .request(Method::POST, "/1.0/me/identity/group", token)
+        .body("name=x")
+        .send()
+        .await
+        .unwrap();
     expect_error(not_json, 400, "Client::BadRequest").await;
 }
 
@@ -90,7 +124,9 @@ async fn oversized_bodies_are_refused_with_413() {
     let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
     let account = app.create_account("xx1111-ovh").await;
     let huge = json!({"name": "big", "description": "x".repeat(2 * 1024 * 1024)});
-    let response = app.post("/1.0/me/identity/group", Some(&account.token), &huge).await;
+    let response = app
+        .post("/1.0/me/identity/group", Some(&account.token), &huge)
+        .await;
     expect_error(response, 413, "Client::PayloadTooLarge").await;
 }
 
@@ -99,7 +135,14 @@ async fn every_response_echoes_a_query_id() {
     let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
     let first = app.get("/healthz", None).await;
     let second = app.get("/healthz", None).await;
-    let id = |r: &reqwest::Response| r.headers().get("x-ovh-queryid").unwrap().to_str().unwrap().to_owned();
+    let id = |r: &reqwest::Response| {
+        r.headers()
+            .get("x-ovh-queryid")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
     assert!(id(&first).starts_with("IAMD-"));
     assert_ne!(id(&first), id(&second));
 }
@@ -110,9 +153,17 @@ async fn metrics_count_requests_by_route_and_status() {
     app.get("/healthz", None).await;
     app.get("/1.0/me", None).await;
     let text = app.get("/metrics", None).await.text().await.unwrap();
-    assert!(text.contains("iamd_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "{text}");
+    assert!(
+        text.contains(
+            "iamd_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
     assert!(text.contains("route=\"/1.0/me\",status=\"401\""), "{text}");
-    assert!(text.contains("iamd_http_request_duration_seconds_bucket"), "{text}");
+    assert!(
+        text.contains("iamd_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -120,10 +171,20 @@ async fn a_restart_keeps_the_data() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
         let account = app.create_account("xx1111-ovh").await;
-        let created = app.post("/1.0/me/identity/group", Some(&account.token), &json!({"name": "ops"})).await;
+        let created = app
+            .post(
+                "/1.0/me/identity/group",
+                Some(&account.token),
+                &json!({"name": "ops"}),
+            )
+            .await;
         assert_eq!(created.status(), 200);
         let app = app.restart().await;
-        let (status, body) = json(app.get("/1.0/me/identity/group/ops", Some(&account.token)).await).await;
+        let (status, body) = json(
+            app.get("/1.0/me/identity/group/ops", Some(&account.token))
+                .await,
+        )
+        .await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["name"], "ops");
         let (status, _) = json(app.get("/1.0/me", Some(&account.token)).await).await;

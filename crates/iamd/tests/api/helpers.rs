@@ -31,7 +31,9 @@ pub fn backends() -> Vec<Backend> {
 }
 
 pub fn postgres_url() -> Option<String> {
-    std::env::var("IAMD_TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty())
+    std::env::var("IAMD_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
 }
 
 /// A fresh PostgreSQL database, dropped (best effort) with the guard.
@@ -50,7 +52,11 @@ impl PgDatabase {
             Some((base, _)) => format!("{base}/{name}"),
             None => panic!("IAMD_TEST_POSTGRES_URL has no database part"),
         };
-        PgDatabase { admin_url, name, url }
+        PgDatabase {
+            admin_url,
+            name,
+            url,
+        }
     }
 }
 
@@ -59,13 +65,26 @@ impl Drop for PgDatabase {
         let admin = self.admin_url.clone();
         let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
         // psql keeps tests free of a second SQL client crate; a leftover database is harmless.
-        let _ = std::process::Command::new("psql").arg(&admin).arg("-qc").arg(&sql).output();
+        let _ = std::process::Command::new("psql")
+            .arg(&admin)
+            .arg("-qc")
+            .arg(&sql)
+            .output();
     }
 }
 
 async fn run_psql(url: &str, sql: &str) {
-    let out = std::process::Command::new("psql").arg(url).arg("-qc").arg(sql).output().expect("psql runs");
-    assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new("psql")
+        .arg(url)
+        .arg("-qc")
+        .arg(sql)
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub struct TestApp {
@@ -87,7 +106,11 @@ pub fn test_config(data_dir: &std::path::Path, database_url: &str) -> Config {
         listen: Some("127.0.0.1:0".parse().unwrap()),
         data_dir: Some(data_dir.to_owned()),
         database_url: Some(database_url.to_owned()),
-        argon2: Some(Argon2Params { memory_kib: 256, iterations: 1, parallelism: 1 }),
+        argon2: Some(Argon2Params {
+            memory_kib: 256,
+            iterations: 1,
+            parallelism: 1,
+        }),
         log_level: Some("warn".into()),
         ..ConfigLayer::default()
     })
@@ -99,7 +122,10 @@ impl TestApp {
         let tempdir = tempfile::tempdir().unwrap();
         let data_dir = tempdir.path().to_owned();
         let (database_url, pg) = match backend {
-            Backend::Sqlite => (format!("sqlite:{}", data_dir.join("iamd.db").display()), None),
+            Backend::Sqlite => (
+                format!("sqlite:{}", data_dir.join("iamd.db").display()),
+                None,
+            ),
             Backend::Postgres => {
                 let db = PgDatabase::create().await;
                 (db.url.clone(), Some(db))
@@ -139,7 +165,12 @@ impl TestApp {
     /// Stops the server gracefully and starts a new one over the same data.
     pub async fn restart(mut self) -> TestApp {
         self.stop().await;
-        let mut next = TestApp::start(self.backend, self.data_dir.clone(), self.database_url.clone()).await;
+        let mut next = TestApp::start(
+            self.backend,
+            self.data_dir.clone(),
+            self.database_url.clone(),
+        )
+        .await;
         next._tempdir = self._tempdir.take();
         next._pg = self._pg.take();
         next
@@ -156,13 +187,22 @@ impl TestApp {
 
     /// Creates an account through the same service `iamd account create` uses.
     pub async fn create_account(&self, nic: &str) -> CreatedAccount {
-        accounts::create(&*self.state.store, &self.state.secrets, &self.state.passwords, nic, Plate::Eu, chrono::Utc::now())
-            .await
-            .expect("account created")
+        accounts::create(
+            &*self.state.store,
+            &self.state.secrets,
+            &self.state.passwords,
+            nic,
+            Plate::Eu,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("account created")
     }
 
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
-        let builder = self.client.request(method, format!("{}{}", self.base, path));
+        let builder = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
         match token {
             Some(token) => builder.bearer_auth(token),
             None => builder,
@@ -174,15 +214,26 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
-        self.request(Method::POST, path, token).json(body).send().await.unwrap()
+        self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
-        self.request(Method::PUT, path, token).json(body).send().await.unwrap()
+        self.request(Method::PUT, path, token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
-        self.request(Method::DELETE, path, token).send().await.unwrap()
+        self.request(Method::DELETE, path, token)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
@@ -190,7 +241,8 @@ impl TestApp {
 pub async fn json(response: Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
-    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("non-JSON body ({e}): {text:?}"));
+    let body =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("non-JSON body ({e}): {text:?}"));
     (status, body)
 }
 
@@ -200,7 +252,10 @@ pub async fn expect_error(response: Response, status: u16, class: &str) -> Value
     let (got, body) = json(response).await;
     assert_eq!(got, status, "body: {body}");
     assert_eq!(body["class"], class, "body: {body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "body: {body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "body: {body}"
+    );
     assert!(query_id, "every response carries X-Ovh-QueryID");
     body
 }

@@ -8,7 +8,10 @@ use crate::http::extract::{ApiJson, Caller};
 use crate::service::groups::{self, CreateGroup, EditGroup, GroupView};
 use crate::state::AppState;
 
-pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<Vec<String>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<Vec<String>>, ApiError> {
     Ok(Json(groups::list(&state, &actor).await?))
 }
 

@@ -8,6 +8,9 @@ use crate::http::extract::Caller;
 use crate::service::me::{self, Nichandle};
 use crate::state::AppState;
 
-pub async fn get(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<Nichandle>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<Nichandle>, ApiError> {
     Ok(Json(me::details(&state, &actor).await?))
 }

@@ -12,5 +12,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me::get))
         .route("/me/identity/group", get(group::list).post(group::create))
-        .route("/me/identity/group/{group}", get(group::get).put(group::edit).delete(group::delete))
+        .route(
+            "/me/identity/group/{group}",
+            get(group::get).put(group::edit).delete(group::delete),
+        )
 }
