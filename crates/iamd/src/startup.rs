@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use iam_core::catalog::Catalog;
 use iam_core::system::Builtins;
 use iam_store::Store;
 use tokio::net::TcpListener;
@@ -14,6 +13,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
+use crate::service::catalog::LiveCatalog;
 use crate::state::{AppState, Shared};
 use crate::token::master_key::{MasterKey, PEPPER_LABEL};
 use crate::token::password::PasswordHashing;
@@ -38,12 +38,16 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
             )
         })?;
     let passwords = PasswordHashing::new(config.argon2)?;
-    let catalog = Arc::new(Catalog::builtin()?);
+    let catalog = LiveCatalog::builtin()?;
+    let declared = catalog.rebuild(
+        &store.list_providers().await?,
+        &store.list_declared_actions().await?,
+    );
     Ok(AppState::new(Shared {
         secrets: SecretHasher::new(master.derive(PEPPER_LABEL)),
         passwords,
         metrics: Metrics::new(),
-        authorizer: Authorizer::new(Builtins::new(&catalog)),
+        authorizer: Authorizer::new(Builtins::new(&declared.actions)),
         catalog,
         store,
         config,

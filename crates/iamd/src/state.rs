@@ -3,12 +3,12 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use iam_core::catalog::Catalog;
 use iam_store::Store;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
+use crate::service::catalog::LiveCatalog;
 use crate::token::password::PasswordHashing;
 use crate::token::secret::SecretHasher;
 
@@ -23,7 +23,7 @@ pub struct Shared {
     pub metrics: Metrics,
     pub authorizer: Authorizer,
     /// The action catalog: built-in, plus what resource providers declare.
-    pub catalog: Arc<Catalog>,
+    pub catalog: LiveCatalog,
 }
 
 impl AppState {

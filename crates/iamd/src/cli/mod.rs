@@ -2,6 +2,8 @@
 //! `account create|list`. Flags are the last configuration layer (DESIGN.md §10).
 
 mod account;
+mod provider;
+mod resource;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -57,6 +59,12 @@ pub enum Command {
     /// Manage accounts (tenants).
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// Manage resource providers (the products that register resources).
+    #[command(subcommand)]
+    Provider(provider::ProviderCommand),
+    /// Register or remove resources of an account.
+    #[command(subcommand)]
+    Resource(resource::ResourceCommand),
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +130,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Account(command) => account::run(command, config).await,
+        Command::Provider(command) => provider::run(command, config).await,
+        Command::Resource(command) => resource::run(command, config).await,
     }
 }
 

@@ -4,7 +4,9 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod ops;
+pub mod provider;
 pub mod v1;
+pub mod v2;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -18,6 +20,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/1.0", v1::router())
         .nest("/v1", v1::router())
+        .nest("/v2", v2::router())
+        .nest("/provider/v1", provider::router())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

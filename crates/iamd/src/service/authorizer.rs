@@ -30,14 +30,15 @@ struct Cached {
 }
 
 pub struct Authorizer {
-    builtins: Arc<Builtins>,
+    /// Swapped when resource providers declare actions (role sets follow the catalog).
+    builtins: RwLock<Arc<Builtins>>,
     cache: RwLock<HashMap<String, Cached>>,
 }
 
 impl Authorizer {
     pub fn new(builtins: Arc<Builtins>) -> Self {
         Self {
-            builtins,
+            builtins: RwLock::new(builtins),
             cache: RwLock::default(),
         }
     }
@@ -46,6 +47,25 @@ impl Authorizer {
     pub fn invalidate(&self, account: &str) {
         if let Ok(mut cache) = self.cache.write() {
             cache.remove(account);
+        }
+    }
+
+    /// Replaces the built-in role sets and groups (the catalog changed) and forgets every
+    /// snapshot, since each was compiled with the old ones.
+    pub fn replace_builtins(&self, builtins: Arc<Builtins>) {
+        match self.builtins.write() {
+            Ok(mut current) => *current = builtins,
+            Err(poisoned) => *poisoned.into_inner() = builtins,
+        }
+        if let Ok(mut cache) = self.cache.write() {
+            cache.clear();
+        }
+    }
+
+    fn builtins(&self) -> Arc<Builtins> {
+        match self.builtins.read() {
+            Ok(current) => current.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
@@ -60,7 +80,7 @@ impl Authorizer {
             return Ok(snapshot);
         }
         let snapshot =
-            Arc::new(AccountSnapshot::load(&*state.store, &self.builtins, account).await?);
+            Arc::new(AccountSnapshot::load(&*state.store, &self.builtins(), account).await?);
         self.remember(account, snapshot.clone());
         Ok(snapshot)
     }

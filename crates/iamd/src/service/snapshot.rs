@@ -62,11 +62,11 @@ impl AccountSnapshot {
     }
 
     /// Decides `actions` on `resource_urn` for a principal acting as `identities`.
-    pub fn decide(
+    pub fn decide<S: AsRef<str>>(
         &self,
         identities: &[String],
         resource_urn: &str,
-        actions: &[&str],
+        actions: &[S],
         now: DateTime<Utc>,
         ip: Option<IpAddr>,
     ) -> Vec<Decision> {
