@@ -9,6 +9,7 @@ mod crash;
 mod foundation;
 mod groups;
 mod helpers;
+mod openapi;
 mod policies;
 mod providers;
 mod resource_groups;
