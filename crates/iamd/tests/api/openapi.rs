@@ -152,8 +152,7 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
         let concrete = path
             .replace("{policyId}", "6e1f2b7e-3a7d-4b8e-9d3c-1f2e3d4c5b6a")
             .replace("{groupId}", "6e1f2b7e-3a7d-4b8e-9d3c-1f2e3d4c5b6a")
-            .replace('{', "")
-            .replace('}', "");
+            .replace(['{', '}'], "");
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let response = app
             .request(method.clone(), &concrete, Some(&token))
