@@ -56,12 +56,12 @@ async fn main() -> anyhow::Result<()> {
 /// Policy `i`: user `u{i % USERS}` on one VPS (or, every 7th, on all of them with an
 /// except), a few actions; every 13th denies instead.
 fn policy(plate: Plate, nic: &str, i: usize, now: chrono::DateTime<Utc>) -> Policy {
-    let user = if i % USERS == 0 {
+    let user = if i.is_multiple_of(USERS) {
         "bench".to_owned()
     } else {
         format!("u{}", i % USERS)
     };
-    let resource = if i % 7 == 0 {
+    let resource = if i.is_multiple_of(7) {
         "urn:v1:eu:resource:vps:*".to_owned()
     } else {
         Urn::resource(plate, "vps", &format!("vps-{}.example.net", i / 10)).to_string()
@@ -69,12 +69,12 @@ fn policy(plate: Plate, nic: &str, i: usize, now: chrono::DateTime<Utc>) -> Poli
     let actions: Vec<ActionRef> = (0..3)
         .map(|k| ActionRef::new(ACTIONS[(i + k) % ACTIONS.len()]))
         .collect();
-    let permissions = if i % 13 == 0 {
+    let permissions = if i.is_multiple_of(13) {
         Permissions {
             deny: actions,
             ..Permissions::default()
         }
-    } else if i % 7 == 0 {
+    } else if i.is_multiple_of(7) {
         Permissions {
             allow: vec![ActionRef::new("vps:apiovh:*")],
             except: actions,
