@@ -11,6 +11,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use iam_core::index::PolicyIndex;
 use iam_core::system::Builtins;
 use iam_core::urn::{Plate, Urn};
 use serde_json::json;
@@ -47,6 +48,47 @@ impl Authorizer {
     pub fn invalidate(&self, account: &str) {
         if let Ok(mut cache) = self.cache.write() {
             cache.remove(account);
+        }
+    }
+
+    /// After a policy write through this node: changes the cached snapshot with `change`
+    /// instead of forgetting it, when the account's revision shows that write was the only
+    /// one since the snapshot; otherwise (or when `change` says it did not apply) forgets it
+    /// as `invalidate` does. Rebuilding an account of 10,000 policies costs about a third of
+    /// a second; an upsert on a copy-on-write clone of the index costs microseconds, so a
+    /// run of policy writes (Terraform) does not rebuild between each two.
+    pub async fn apply(
+        &self,
+        state: &AppState,
+        account: &str,
+        change: impl FnOnce(&mut PolicyIndex) -> bool,
+    ) {
+        let Some(cached) = self.cached(account) else {
+            return;
+        };
+        let revision = state.store.account_revision(account).await;
+        let mut index = cached.index.clone();
+        if revision.ok() != Some(cached.revision + 1) || !change(&mut index) {
+            self.invalidate(account);
+            return;
+        }
+        let next = Arc::new(cached.with_index(index, cached.revision + 1));
+        if let Ok(mut cache) = self.cache.write() {
+            // Swap only what we started from: a snapshot rebuilt meanwhile may predate the write.
+            match cache.get(account) {
+                Some(current) if Arc::ptr_eq(&current.snapshot, &cached) => {
+                    cache.insert(
+                        account.to_owned(),
+                        Cached {
+                            snapshot: next,
+                            checked: Instant::now(),
+                        },
+                    );
+                }
+                _ => {
+                    cache.remove(account);
+                }
+            }
         }
     }
 

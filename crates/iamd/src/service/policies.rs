@@ -1,7 +1,8 @@
 //! Access policies (`/v2/iam/policy`): validated by iam-core, stored, listed with filters and
 //! pagination. `ovh-` names are the system's; read-only policies (`ovh-default`) cannot be
 //! edited or deleted; `owner`, `readOnly` and the dates are the server's. Every write
-//! invalidates the account's snapshot, so the very next request is decided with it.
+//! updates the account's cached snapshot in place (or forgets it), so the very next request is
+//! decided with it.
 
 use chrono::{SubsecRound, Utc};
 use iam_core::action::ActionPattern;
@@ -126,7 +127,10 @@ pub async fn create(state: &AppState, actor: &Actor, input: PolicyInput) -> Resu
     let now = Utc::now().trunc_subsecs(6);
     let policy = stored(input, Uuid::new_v4(), &actor.principal.account, now, None);
     state.store.create_policy(&policy).await.map_err(conflict)?;
-    state.authorizer.invalidate(&policy.owner);
+    state
+        .authorizer
+        .apply(state, &policy.owner, |index| index.upsert(&policy).is_ok())
+        .await;
     audit::record(
         state,
         actor,
@@ -165,7 +169,10 @@ pub async fn replace(
         .replace_policy(&policy)
         .await
         .map_err(conflict)?;
-    state.authorizer.invalidate(account);
+    state
+        .authorizer
+        .apply(state, account, |index| index.upsert(&policy).is_ok())
+        .await;
     audit::record(
         state,
         actor,
@@ -195,7 +202,10 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<()> {
         .delete_policy(account, id)
         .await
         .map_err(not_found(id))?;
-    state.authorizer.invalidate(account);
+    state
+        .authorizer
+        .apply(state, account, |index| index.remove(id))
+        .await;
     audit::record(
         state,
         actor,
