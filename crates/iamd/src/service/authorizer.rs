@@ -34,6 +34,9 @@ pub struct Authorizer {
     /// Swapped when resource providers declare actions (role sets follow the catalog).
     builtins: RwLock<Arc<Builtins>>,
     cache: RwLock<HashMap<String, Cached>>,
+    /// One rebuild per account at a time: requests arriving while a snapshot of 10,000
+    /// policies is being built wait for it instead of each building their own.
+    builds: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Authorizer {
@@ -41,6 +44,7 @@ impl Authorizer {
         Self {
             builtins: RwLock::new(builtins),
             cache: RwLock::default(),
+            builds: std::sync::Mutex::default(),
         }
     }
 
@@ -121,10 +125,24 @@ impl Authorizer {
             self.remember(account, snapshot.clone());
             return Ok(snapshot);
         }
+        let lock = self.build_lock(account);
+        let _building = lock.lock().await;
+        // Built while we waited? A snapshot read at this revision or later has every change.
+        if let Some(snapshot) = self.cached(account).filter(|s| s.revision >= revision) {
+            return Ok(snapshot);
+        }
         let snapshot =
             Arc::new(AccountSnapshot::load(&*state.store, &self.builtins(), account).await?);
         self.remember(account, snapshot.clone());
         Ok(snapshot)
+    }
+
+    fn build_lock(&self, account: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut builds = match self.builds.lock() {
+            Ok(builds) => builds,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        builds.entry(account.to_owned()).or_default().clone()
     }
 
     fn fresh(&self, account: &str) -> Option<Arc<AccountSnapshot>> {
