@@ -525,3 +525,58 @@ async fn details_expand_resources_groups_and_permissions_groups() {
         );
     }
 }
+
+#[tokio::test]
+async fn another_account_sees_none_of_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let mine = app.create_account(NIC).await.token;
+    let theirs = app.create_account("yy2222-ovh").await.token;
+    let created = create(&app, &mine, &vps_reboot_snapshot()).await;
+    register(&app, NIC, "urn:v1:eu:resource:vps:v1", &[]).await;
+    let (_, group) = json(
+        app.post("/v2/iam/resourceGroup", Some(&mine), &json!({"name": "g"}))
+            .await,
+    )
+    .await;
+    let policy = format!("/v2/iam/policy/{}", created["id"].as_str().unwrap());
+    expect_error(
+        app.get(&policy, Some(&theirs)).await,
+        404,
+        "Client::NotFound",
+    )
+    .await;
+    expect_error(
+        app.delete(&policy, Some(&theirs)).await,
+        404,
+        "Client::NotFound",
+    )
+    .await;
+    let group = format!("/v2/iam/resourceGroup/{}", group["id"].as_str().unwrap());
+    expect_error(
+        app.get(&group, Some(&theirs)).await,
+        404,
+        "Client::NotFound",
+    )
+    .await;
+    let resource = format!("/v2/iam/resource/{}", enc("urn:v1:eu:resource:vps:v1"));
+    expect_error(
+        app.get(&resource, Some(&theirs)).await,
+        404,
+        "Client::NotFound",
+    )
+    .await;
+    let (_, list) = json(app.get("/v2/iam/policy", Some(&theirs)).await).await;
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "only their own ovh-default: {list}"
+    );
+    let member = json!({"name": "steal", "resources": [{"urn": "urn:v1:eu:resource:vps:v1"}]});
+    expect_error(
+        app.post("/v2/iam/resourceGroup", Some(&theirs), &member)
+            .await,
+        400,
+        "Client::BadRequest::INVALID_RESOURCE",
+    )
+    .await;
+}
