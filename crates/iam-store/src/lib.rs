@@ -152,6 +152,25 @@ pub trait Store: Send + Sync + 'static {
     async fn replace_permissions_group(&self, group: &PermissionsGroup) -> Result<()>;
     async fn delete_permissions_group(&self, account: &str, urn: &str) -> Result<()>;
 
+    // Resource providers and the actions they declare
+    /// `Conflict` if the name, or one of the resource types, belongs to another provider.
+    async fn create_provider(&self, provider: &ResourceProvider) -> Result<()>;
+    async fn find_provider_by_hash(&self, hash: &[u8]) -> Result<Option<ResourceProvider>>;
+    /// Every provider, in creation order.
+    async fn list_providers(&self) -> Result<Vec<ResourceProvider>>;
+    /// Deletes the provider and the actions declared for its types.
+    async fn delete_provider(&self, name: &str) -> Result<()>;
+    /// Replaces every action declared for `resource_type`, which some provider must own
+    /// (`NotFound("resource type")` otherwise). `Conflict` if an action is declared for
+    /// another type already, or listed twice.
+    async fn replace_declared_actions(
+        &self,
+        resource_type: &str,
+        actions: &[DeclaredAction],
+    ) -> Result<()>;
+    /// Every declared action, by resource type then in declaration order.
+    async fn list_declared_actions(&self) -> Result<Vec<DeclaredAction>>;
+
     // Signing keys
     async fn insert_signing_key(&self, key: &SigningKey) -> Result<()>;
     async fn list_signing_keys(&self) -> Result<Vec<SigningKey>>;

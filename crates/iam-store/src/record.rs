@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use iam_core::catalog::Category;
 use iam_core::policy::Policy;
 use iam_core::role::Role;
 use uuid::Uuid;
@@ -141,6 +142,27 @@ pub struct ResourceGroup {
     pub members: Vec<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A resource provider: a product that registers the resources of the types it owns (in
+/// any account) and declares those types' actions. Its secret is kept only as a keyed hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceProvider {
+    pub id: Uuid,
+    pub name: String,
+    /// The resource types it owns, in the order given; a type has one owner at most.
+    pub resource_types: Vec<String>,
+    pub secret_hash: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An action a provider declared for one of its resource types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeclaredAction {
+    pub action: String,
+    pub resource_type: String,
+    pub description: String,
+    pub categories: Vec<Category>,
 }
 
 /// A JWT signing key, its private half encrypted with the master key.

@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use iam_core::catalog::Catalog;
 use iam_core::system::Builtins;
 use iam_store::Store;
 use tokio::net::TcpListener;
@@ -14,6 +13,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
+use crate::service::catalog::LiveCatalog;
 use crate::service::client_cache::ClientCache;
 use crate::state::{AppState, Shared};
 use crate::token::keyring::KeyRing;
@@ -43,7 +43,11 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
             )
         })?;
     let passwords = PasswordHashing::new(config.argon2)?;
-    let catalog = Arc::new(Catalog::builtin()?);
+    let catalog = LiveCatalog::builtin()?;
+    let declared = catalog.rebuild(
+        &store.list_providers().await?,
+        &store.list_declared_actions().await?,
+    );
     let keys = KeyRing::new(KeySealer::new(master.derive(KEY_ENCRYPTION_LABEL)));
     keys.reload(&*store, chrono::Utc::now())
         .await
@@ -52,7 +56,7 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         secrets: SecretHasher::new(master.derive(PEPPER_LABEL)),
         passwords,
         metrics: Metrics::new(),
-        authorizer: Authorizer::new(Builtins::new(&catalog), config.revision_check),
+        authorizer: Authorizer::new(Builtins::new(&declared.actions), config.revision_check),
         catalog,
         keys,
         revocations: Revocations::new(),

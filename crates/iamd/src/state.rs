@@ -3,12 +3,12 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use iam_core::catalog::Catalog;
 use iam_store::Store;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
+use crate::service::catalog::LiveCatalog;
 use crate::service::client_cache::ClientCache;
 use crate::token::keyring::KeyRing;
 use crate::token::password::PasswordHashing;
@@ -26,7 +26,7 @@ pub struct Shared {
     pub metrics: Metrics,
     pub authorizer: Authorizer,
     /// The action catalog: built-in, plus what resource providers declare.
-    pub catalog: Arc<Catalog>,
+    pub catalog: LiveCatalog,
     /// JWT signing keys: parsed signers of the active keys, verifiers of every unexpired key.
     pub keys: KeyRing,
     /// Revoked access tokens and deleted clients, checked without the store.

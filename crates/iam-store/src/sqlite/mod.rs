@@ -10,6 +10,7 @@ mod groups;
 mod keys;
 mod permissions_groups;
 mod policies;
+mod providers;
 mod resource_groups;
 mod resources;
 mod revocations;
@@ -344,6 +345,29 @@ impl Store for SqliteStore {
     }
     async fn delete_permissions_group(&self, account: &str, urn: &str) -> Result<()> {
         permissions_groups::delete(&self.pool, account, urn).await
+    }
+
+    async fn create_provider(&self, provider: &ResourceProvider) -> Result<()> {
+        providers::create(&self.pool, provider).await
+    }
+    async fn find_provider_by_hash(&self, hash: &[u8]) -> Result<Option<ResourceProvider>> {
+        providers::find_by_hash(&self.pool, hash).await
+    }
+    async fn list_providers(&self) -> Result<Vec<ResourceProvider>> {
+        providers::list(&self.pool).await
+    }
+    async fn delete_provider(&self, name: &str) -> Result<()> {
+        providers::delete(&self.pool, name).await
+    }
+    async fn replace_declared_actions(
+        &self,
+        resource_type: &str,
+        actions: &[DeclaredAction],
+    ) -> Result<()> {
+        providers::replace_actions(&self.pool, resource_type, actions).await
+    }
+    async fn list_declared_actions(&self) -> Result<Vec<DeclaredAction>> {
+        providers::list_actions(&self.pool).await
     }
 
     async fn insert_signing_key(&self, key: &SigningKey) -> Result<()> {

@@ -53,6 +53,7 @@ mod keys;
 mod migrations;
 mod permissions_groups;
 mod policies;
+mod providers;
 mod resource_groups;
 mod resources;
 mod revocations;

@@ -3,6 +3,8 @@
 
 mod account;
 mod keys;
+mod provider;
+mod resource;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -61,6 +63,12 @@ pub enum Command {
     /// Manage JWT signing keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Manage resource providers (the products that register resources).
+    #[command(subcommand)]
+    Provider(provider::ProviderCommand),
+    /// Register or remove resources of an account.
+    #[command(subcommand)]
+    Resource(resource::ResourceCommand),
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +135,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Account(command) => account::run(command, config).await,
         Command::Keys(command) => keys::run(command, config).await,
+        Command::Provider(command) => provider::run(command, config).await,
+        Command::Resource(command) => resource::run(command, config).await,
     }
 }
 

@@ -5,8 +5,11 @@ pub mod extract;
 pub mod iamd;
 pub mod middleware;
 pub mod oauth;
+pub mod openapi;
 pub mod ops;
+pub mod provider;
 pub mod v1;
+pub mod v2;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -22,9 +25,12 @@ pub fn router(state: AppState) -> Router {
         .nest("/v1", v1::router())
         .merge(iamd::router())
         .merge(oauth::router())
+        .nest("/v2", v2::router())
+        .nest("/provider/v1", provider::router())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit))

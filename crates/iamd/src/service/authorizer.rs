@@ -12,6 +12,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use iam_core::index::PolicyIndex;
 use iam_core::system::Builtins;
 use iam_core::urn::{Plate, Urn};
 use serde_json::json;
@@ -28,18 +29,23 @@ struct Cached {
 }
 
 pub struct Authorizer {
-    builtins: Arc<Builtins>,
+    /// Swapped when resource providers declare actions (role sets follow the catalog).
+    builtins: RwLock<Arc<Builtins>>,
     /// How stale a snapshot may be before its revision is checked against the store.
     revision_check: Duration,
     cache: RwLock<HashMap<String, Cached>>,
+    /// One rebuild per account at a time: requests arriving while a snapshot of 10,000
+    /// policies is being built wait for it instead of each building their own.
+    builds: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Authorizer {
     pub fn new(builtins: Arc<Builtins>, revision_check: Duration) -> Self {
         Self {
-            builtins,
+            builtins: RwLock::new(builtins),
             revision_check,
             cache: RwLock::default(),
+            builds: std::sync::Mutex::default(),
         }
     }
 
@@ -47,6 +53,66 @@ impl Authorizer {
     pub fn invalidate(&self, account: &str) {
         if let Ok(mut cache) = self.cache.write() {
             cache.remove(account);
+        }
+    }
+
+    /// After a policy write through this node: changes the cached snapshot with `change`
+    /// instead of forgetting it, when the account's revision shows that write was the only
+    /// one since the snapshot; otherwise (or when `change` says it did not apply) forgets it
+    /// as `invalidate` does. Rebuilding an account of 10,000 policies costs about a third of
+    /// a second; an upsert on a copy-on-write clone of the index costs microseconds, so a
+    /// run of policy writes (Terraform) does not rebuild between each two.
+    pub async fn apply(
+        &self,
+        state: &AppState,
+        account: &str,
+        change: impl FnOnce(&mut PolicyIndex) -> bool,
+    ) {
+        let Some(cached) = self.cached(account) else {
+            return;
+        };
+        let revision = state.store.account_revision(account).await;
+        let mut index = cached.index.clone();
+        if revision.ok() != Some(cached.revision + 1) || !change(&mut index) {
+            self.invalidate(account);
+            return;
+        }
+        let next = Arc::new(cached.with_index(index, cached.revision + 1));
+        if let Ok(mut cache) = self.cache.write() {
+            // Swap only what we started from: a snapshot rebuilt meanwhile may predate the write.
+            match cache.get(account) {
+                Some(current) if Arc::ptr_eq(&current.snapshot, &cached) => {
+                    cache.insert(
+                        account.to_owned(),
+                        Cached {
+                            snapshot: next,
+                            checked: Instant::now(),
+                        },
+                    );
+                }
+                _ => {
+                    cache.remove(account);
+                }
+            }
+        }
+    }
+
+    /// Replaces the built-in role sets and groups (the catalog changed) and forgets every
+    /// snapshot, since each was compiled with the old ones.
+    pub fn replace_builtins(&self, builtins: Arc<Builtins>) {
+        match self.builtins.write() {
+            Ok(mut current) => *current = builtins,
+            Err(poisoned) => *poisoned.into_inner() = builtins,
+        }
+        if let Ok(mut cache) = self.cache.write() {
+            cache.clear();
+        }
+    }
+
+    fn builtins(&self) -> Arc<Builtins> {
+        match self.builtins.read() {
+            Ok(current) => current.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
@@ -60,10 +126,24 @@ impl Authorizer {
             self.remember(account, snapshot.clone());
             return Ok(snapshot);
         }
+        let lock = self.build_lock(account);
+        let _building = lock.lock().await;
+        // Built while we waited? A snapshot read at this revision or later has every change.
+        if let Some(snapshot) = self.cached(account).filter(|s| s.revision >= revision) {
+            return Ok(snapshot);
+        }
         let snapshot =
-            Arc::new(AccountSnapshot::load(&*state.store, &self.builtins, account).await?);
+            Arc::new(AccountSnapshot::load(&*state.store, &self.builtins(), account).await?);
         self.remember(account, snapshot.clone());
         Ok(snapshot)
+    }
+
+    fn build_lock(&self, account: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut builds = match self.builds.lock() {
+            Ok(builds) => builds,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        builds.entry(account.to_owned()).or_default().clone()
     }
 
     fn fresh(&self, account: &str) -> Option<Arc<AccountSnapshot>> {

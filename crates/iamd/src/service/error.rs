@@ -89,3 +89,14 @@ impl From<crate::token::keyring::KeyRingError> for ServiceError {
         }
     }
 }
+
+/// A rejected input from iam-core: its code refines the class
+/// (`Client::BadRequest::INVALID_RESOURCE_URN`) and its text names the field.
+impl From<iam_core::ValidationError> for ServiceError {
+    fn from(e: iam_core::ValidationError) -> Self {
+        ServiceError::Invalid {
+            code: Some(e.code()),
+            message: e.to_string(),
+        }
+    }
+}

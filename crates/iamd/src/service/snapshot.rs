@@ -24,7 +24,7 @@ pub struct AccountSnapshot {
     pub revision: i64,
     pub index: PolicyIndex,
     /// Facts of every registered resource, by URN.
-    resources: HashMap<String, ResourceFacts>,
+    resources: Arc<HashMap<String, ResourceFacts>>,
 }
 
 impl AccountSnapshot {
@@ -46,11 +46,26 @@ impl AccountSnapshot {
         report_skipped(nic, &outcome.skipped);
         Ok(AccountSnapshot {
             revision: account.revision,
-            resources: resource_facts(store, nic).await?,
+            resources: Arc::new(resource_facts(store, nic).await?),
             index: outcome.index,
             account,
             plate,
         })
+    }
+
+    /// This snapshot with another index, at `revision` (an incremental change: the resources
+    /// are shared, not copied).
+    pub fn with_index(&self, index: PolicyIndex, revision: i64) -> AccountSnapshot {
+        AccountSnapshot {
+            account: Account {
+                revision,
+                ..self.account.clone()
+            },
+            plate: self.plate,
+            revision,
+            index,
+            resources: self.resources.clone(),
+        }
     }
 
     /// The facts of `urn`: the registered resource's, or what the URN itself tells.
@@ -62,11 +77,11 @@ impl AccountSnapshot {
     }
 
     /// Decides `actions` on `resource_urn` for a principal acting as `identities`.
-    pub fn decide(
+    pub fn decide<S: AsRef<str>>(
         &self,
         identities: &[String],
         resource_urn: &str,
-        actions: &[&str],
+        actions: &[S],
         now: DateTime<Utc>,
         ip: Option<IpAddr>,
     ) -> Vec<Decision> {

@@ -1,10 +1,10 @@
 //! `/me/identity/group`: user groups and their roles.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 
 use crate::http::error::ApiError;
-use crate::http::extract::{ApiJson, Caller};
+use crate::http::extract::{ApiJson, ApiPath, Caller};
 use crate::service::groups::{self, CreateGroup, EditGroup, GroupView};
 use crate::state::AppState;
 
@@ -26,7 +26,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
 ) -> Result<Json<GroupView>, ApiError> {
     Ok(Json(groups::get(&state, &actor, &name).await?))
 }
@@ -34,7 +34,7 @@ pub async fn get(
 pub async fn edit(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
     ApiJson(input): ApiJson<EditGroup>,
 ) -> Result<Json<()>, ApiError> {
     groups::edit(&state, &actor, &name, input).await?;
@@ -44,7 +44,7 @@ pub async fn edit(
 pub async fn delete(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
 ) -> Result<Json<()>, ApiError> {
     groups::delete(&state, &actor, &name).await?;
     Ok(Json(()))

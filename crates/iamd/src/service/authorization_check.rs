@@ -1,0 +1,127 @@
+//! `authorization/check`: which of some actions the caller may do on a resource (or on each
+//! of several). It decides through the account's cached snapshot, exactly as iamd
+//! authorizes its own API, and builds nothing per request. No IAM action guards it: a caller
+//! may always ask about itself.
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use crate::service::error::{Result, ServiceError};
+use crate::service::principal::Actor;
+use crate::state::AppState;
+
+/// At most this many actions, and this many resources, in one check.
+pub const MAX_ACTIONS: usize = 1000;
+pub const MAX_RESOURCES: usize = 1000;
+
+/// `iam.AuthorizeRequest`.
+#[derive(Debug, Deserialize)]
+pub struct CheckRequest {
+    pub actions: Vec<String>,
+}
+
+/// `iam.AuthorizeBatchRequest`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchRequest {
+    pub actions: Vec<String>,
+    #[serde(rename = "resourceURNs")]
+    pub resource_urns: Vec<String>,
+}
+
+/// `iam.AuthorizeResponse`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckResponse {
+    pub authorized_actions: Vec<String>,
+    pub unauthorized_actions: Vec<String>,
+}
+
+/// `iam.AuthorizeBatchResponse`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchResponse {
+    #[serde(rename = "resourceURN")]
+    pub resource_urn: String,
+    pub authorized_actions: Vec<String>,
+    pub unauthorized_actions: Vec<String>,
+}
+
+pub async fn check(
+    state: &AppState,
+    actor: &Actor,
+    resource_urn: &str,
+    actions: &[String],
+) -> Result<CheckResponse> {
+    limit(actions.len(), MAX_ACTIONS, "actions")?;
+    let snapshot = state
+        .authorizer
+        .snapshot(state, &actor.principal.account)
+        .await?;
+    Ok(decide(state, &snapshot, actor, resource_urn, actions))
+}
+
+pub async fn check_batch(
+    state: &AppState,
+    actor: &Actor,
+    request: &BatchRequest,
+) -> Result<Vec<BatchResponse>> {
+    limit(request.actions.len(), MAX_ACTIONS, "actions")?;
+    limit(request.resource_urns.len(), MAX_RESOURCES, "resourceURNs")?;
+    let snapshot = state
+        .authorizer
+        .snapshot(state, &actor.principal.account)
+        .await?;
+    Ok(request
+        .resource_urns
+        .iter()
+        .map(|urn| {
+            let answer = decide(state, &snapshot, actor, urn, &request.actions);
+            BatchResponse {
+                resource_urn: urn.clone(),
+                authorized_actions: answer.authorized_actions,
+                unauthorized_actions: answer.unauthorized_actions,
+            }
+        })
+        .collect())
+}
+
+fn decide(
+    state: &AppState,
+    snapshot: &crate::service::snapshot::AccountSnapshot,
+    actor: &Actor,
+    resource_urn: &str,
+    actions: &[String],
+) -> CheckResponse {
+    let decisions = snapshot.decide(
+        &actor.principal.identities,
+        resource_urn,
+        actions,
+        Utc::now(),
+        actor.ip,
+    );
+    let mut response = CheckResponse {
+        authorized_actions: Vec::new(),
+        unauthorized_actions: Vec::new(),
+    };
+    for (action, decision) in actions.iter().zip(decisions) {
+        state.metrics.observe_decision(decision.allowed);
+        let list = if decision.allowed {
+            &mut response.authorized_actions
+        } else {
+            &mut response.unauthorized_actions
+        };
+        list.push(action.clone());
+    }
+    response
+}
+
+fn limit(count: usize, max: usize, field: &str) -> Result<()> {
+    if count > max {
+        return Err(ServiceError::invalid_code(
+            "TOO_MANY_ITEMS",
+            format!("field \"{field}\": at most {max} per check"),
+        ));
+    }
+    Ok(())
+}

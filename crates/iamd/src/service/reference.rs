@@ -1,0 +1,66 @@
+//! The reference (`/v2/iam/reference/...`): the resource types and actions of the live
+//! catalog. Any authenticated identity may read it (the reference names no action).
+
+use iam_core::catalog::{ActionInfo, Category};
+use serde::Serialize;
+
+use crate::service::page::{Page, PageRequest, paginate};
+use crate::state::AppState;
+
+/// `iam.reference.Action`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionView {
+    pub action: String,
+    pub categories: Vec<Category>,
+    pub description: String,
+    /// iamd's actions take no parameters.
+    pub has_query_parameters: bool,
+    pub resource_type: String,
+}
+
+impl From<&ActionInfo> for ActionView {
+    fn from(a: &ActionInfo) -> Self {
+        ActionView {
+            action: a.action.clone(),
+            categories: a.categories.clone(),
+            description: a.description.clone(),
+            has_query_parameters: false,
+            resource_type: a.resource_type.clone(),
+        }
+    }
+}
+
+/// Resource types, sorted.
+pub fn resource_types(state: &AppState, page: &PageRequest) -> Page<String> {
+    let types = state
+        .catalog
+        .current()
+        .resource_types
+        .iter()
+        .cloned()
+        .collect();
+    paginate(types, Clone::clone, page)
+}
+
+/// Actions sorted by name, of the given types (every type when none is given).
+pub fn actions(state: &AppState, types: &[String], page: &PageRequest) -> Page<ActionView> {
+    let current = state.catalog.current();
+    let actions: Vec<ActionView> = if types.is_empty() {
+        current
+            .actions
+            .actions()
+            .iter()
+            .map(ActionView::from)
+            .collect()
+    } else {
+        types
+            .iter()
+            .flat_map(|t| current.actions.actions_of_type(t))
+            .map(ActionView::from)
+            .collect()
+    };
+    let mut actions = actions;
+    actions.dedup_by(|a, b| a.action == b.action);
+    paginate(actions, |a: &ActionView| a.action.clone(), page)
+}

@@ -1,0 +1,202 @@
+//! The account's resources as the IAM API shows them (`/v2/iam/resource`): listed with
+//! filters, read by URN, and tagged. Resources themselves are registered by their products
+//! (`registration.rs`); the account only edits tags, never the computed `ovh:` ones.
+//!
+//! Reading the inventory needs no IAM action (the reference lists none): any identity of the
+//! account may read it. Tag changes need `account:apiovh:iam/resource/edit`, `…/tag/add` or
+//! `…/tag/remove` on the account, and invalidate the account's snapshot (tag conditions).
+
+use std::collections::BTreeMap;
+
+use chrono::{SubsecRound, Utc};
+use iam_core::pattern::UrnPattern;
+use iam_core::urn::UrnFamily;
+use iam_store::{Resource, StoreError};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::service::audit;
+use crate::service::error::{Result, ServiceError};
+use crate::service::page::{Page, PageRequest, created_key, paginate};
+use crate::service::principal::Actor;
+use crate::service::tags::{self, TagFilter};
+use crate::state::AppState;
+
+pub const ACTION_EDIT: &str = "account:apiovh:iam/resource/edit";
+pub const ACTION_TAG_ADD: &str = "account:apiovh:iam/resource/tag/add";
+pub const ACTION_TAG_REMOVE: &str = "account:apiovh:iam/resource/tag/remove";
+
+/// `iam.resource.Resource`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceView {
+    pub id: Uuid,
+    pub urn: String,
+    pub name: String,
+    pub display_name: String,
+    pub owner: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+impl From<Resource> for ResourceView {
+    fn from(r: Resource) -> Self {
+        ResourceView {
+            id: r.id,
+            urn: r.urn,
+            name: r.name,
+            display_name: r.display_name,
+            owner: r.account,
+            resource_type: r.resource_type,
+            tags: r.tags,
+        }
+    }
+}
+
+/// The list filters. Values of one filter are alternatives; filters combine with AND.
+#[derive(Debug, Clone, Default)]
+pub struct ResourceFilter {
+    pub names: Vec<String>,
+    pub types: Vec<String>,
+    /// URN patterns: exact, or with `*` at the start and/or end.
+    pub urns: Vec<String>,
+    pub tags: Vec<TagFilter>,
+}
+
+struct CompiledFilter<'a> {
+    filter: &'a ResourceFilter,
+    urns: Vec<UrnPattern>,
+}
+
+impl CompiledFilter<'_> {
+    fn accepts(&self, r: &Resource) -> bool {
+        let f = self.filter;
+        (f.names.is_empty() || f.names.contains(&r.name))
+            && (f.types.is_empty() || f.types.contains(&r.resource_type))
+            && (self.urns.is_empty() || self.urns.iter().any(|p| p.matches(&r.urn)))
+            && tags::matches(&f.tags, &r.tags)
+    }
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: &ResourceFilter,
+    page: &PageRequest,
+) -> Result<Page<ResourceView>> {
+    let urns = filter
+        .urns
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            UrnPattern::parse(u, UrnFamily::Resource).map_err(|e| e.at(format!("resourceURN[{i}]")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let compiled = CompiledFilter { filter, urns };
+    let resources = state.store.list_resources(&actor.principal.account).await?;
+    let kept = resources
+        .into_iter()
+        .filter(|r| compiled.accepts(r))
+        .collect();
+    Ok(
+        paginate(kept, |r: &Resource| created_key(r.created_at, r.id), page)
+            .map(ResourceView::from),
+    )
+}
+
+pub async fn get(state: &AppState, actor: &Actor, urn: &str) -> Result<ResourceView> {
+    Ok(load(state, &actor.principal.account, urn).await?.into())
+}
+
+pub(crate) async fn load(state: &AppState, account: &str, urn: &str) -> Result<Resource> {
+    state
+        .store
+        .get_resource(account, urn)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound(_) => ServiceError::NotFound(format!("resource {urn}")),
+            other => other.into(),
+        })
+}
+
+/// Replaces the account's tags of the resource (`null` or absent clears them); the
+/// computed `ovh:` tags are kept.
+pub async fn set_tags(
+    state: &AppState,
+    actor: &Actor,
+    urn: &str,
+    wanted: BTreeMap<String, String>,
+) -> Result<ResourceView> {
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_EDIT)
+        .await?;
+    tags::validate_settable(&wanted)?;
+    let mut resource = load(state, &actor.principal.account, urn).await?;
+    resource.tags.retain(|k, _| tags::is_computed(k));
+    resource.tags.extend(wanted);
+    tags::validate_count(resource.tags.len())?;
+    let stored = save(state, actor, ACTION_EDIT, resource).await?;
+    Ok(stored.into())
+}
+
+pub async fn add_tag(
+    state: &AppState,
+    actor: &Actor,
+    urn: &str,
+    key: String,
+    value: String,
+) -> Result<()> {
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_TAG_ADD)
+        .await?;
+    let single = BTreeMap::from([(key, value)]);
+    tags::validate_settable(&single)?;
+    let mut resource = load(state, &actor.principal.account, urn).await?;
+    resource.tags.extend(single);
+    tags::validate_count(resource.tags.len())?;
+    save(state, actor, ACTION_TAG_ADD, resource).await.map(drop)
+}
+
+pub async fn remove_tag(state: &AppState, actor: &Actor, urn: &str, key: &str) -> Result<()> {
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_TAG_REMOVE)
+        .await?;
+    if tags::is_computed(key) {
+        return Err(tags::computed(key));
+    }
+    let mut resource = load(state, &actor.principal.account, urn).await?;
+    if resource.tags.remove(key).is_none() {
+        return Err(ServiceError::NotFound(format!(
+            "tag {key:?} on resource {urn}"
+        )));
+    }
+    save(state, actor, ACTION_TAG_REMOVE, resource)
+        .await
+        .map(drop)
+}
+
+async fn save(
+    state: &AppState,
+    actor: &Actor,
+    action: &str,
+    mut resource: Resource,
+) -> Result<Resource> {
+    resource.updated_at = Utc::now().trunc_subsecs(6);
+    let stored = state.store.upsert_resource(&resource).await?;
+    state.authorizer.invalidate(&stored.account);
+    audit::record(
+        state,
+        actor,
+        action,
+        Some(&stored.urn),
+        audit::SUCCESS,
+        json!({"tags": stored.tags}),
+    )
+    .await;
+    Ok(stored)
+}
