@@ -6,6 +6,7 @@ pub mod iamd;
 pub mod middleware;
 pub mod oauth;
 pub mod ops;
+pub mod role_adapter;
 pub mod v1;
 
 use axum::Router;
@@ -22,6 +23,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/v1", v1::router())
         .merge(iamd::router())
         .merge(oauth::router())
+        .merge(role_adapter::router())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

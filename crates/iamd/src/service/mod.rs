@@ -16,5 +16,6 @@ pub mod me;
 pub mod oauth;
 pub mod personal_tokens;
 pub mod principal;
+pub mod role_adapter;
 pub mod snapshot;
 pub mod users;

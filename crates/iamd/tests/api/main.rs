@@ -15,6 +15,7 @@ mod groups;
 mod helpers;
 mod keys;
 mod oauth;
+mod role_adapter;
 mod roles;
 mod user_tokens;
 mod users;

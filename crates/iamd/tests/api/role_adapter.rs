@@ -1,0 +1,816 @@
+//! The OpenStack role adapter (seed 003): discovery document, JWKS, token endpoint (client
+//! authentication as keystoneauth1 sends it, and its errors), id_token claims, roles for each
+//! of the eleven rights and their combinations, `except`/`deny`, scopes, expiry, rotation.
+
+use std::collections::BTreeSet;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{Duration, Utc};
+use iam_core::policy::{ActionRef, Permissions, Policy, ResourceRef};
+use iamd::config::ConfigLayer;
+use iamd::token::keys::Usage;
+use reqwest::Response;
+use serde_json::Value;
+
+use crate::clients::create_client;
+use crate::helpers::{Backend, TestApp, backends, expect_error, json};
+use crate::oauth::{kid_of, post_form};
+
+pub const ADAPTER: &str = "urn:v1:eu:resource:publicCloudProject:pci";
+const NIC: &str = "xx1111-ovh";
+const PROJECT: &str = "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f";
+
+/// The seed's table, written out again: the test must not trust the code's copy.
+const SEED_TABLE: [(&str, &[&str]); 11] = [
+    (
+        "openstack:administrator",
+        &[
+            "compute_manage",
+            "compute_snapshot_manage",
+            "compute_read",
+            "objectstore_all",
+            "image_manage",
+            "image_read",
+            "image_import",
+            "volume_manage",
+            "volume_snapshot_manage",
+            "volume_read",
+            "network_manage",
+            "network_read",
+            "network_secgroup_manage",
+            "network_secgroup_read",
+        ],
+    ),
+    (
+        "openstack:backupOperator",
+        &[
+            "compute_snapshot_manage",
+            "compute_read",
+            "image_read",
+            "image_import",
+            "volume_snapshot_manage",
+            "volume_read",
+        ],
+    ),
+    (
+        "openstack:computeOperator",
+        &[
+            "compute_manage",
+            "compute_snapshot_manage",
+            "compute_read",
+            "image_read",
+            "volume_read",
+            "network_read",
+            "network_secgroup_read",
+        ],
+    ),
+    (
+        "openstack:imageOperator",
+        &["image_manage", "image_read", "image_import"],
+    ),
+    (
+        "openstack:infrastructureSupervisor",
+        &[
+            "compute_read",
+            "image_read",
+            "volume_read",
+            "network_read",
+            "network_secgroup_read",
+        ],
+    ),
+    (
+        "openstack:networkOperator",
+        &["network_manage", "network_read", "network_secgroup_read"],
+    ),
+    (
+        "openstack:networkSecurityOperator",
+        &["network_secgroup_manage", "network_secgroup_read"],
+    ),
+    ("openstack:objectstoreOperator", &["objectstore_all"]),
+    (
+        "openstack:volumeOperator",
+        &["volume_manage", "volume_snapshot_manage", "volume_read"],
+    ),
+    (
+        "ai:aiTrainingOperator",
+        &["ai_training_all", "ai_training_read"],
+    ),
+    ("ai:aiTrainingRead", &["ai_training_read"]),
+];
+
+pub fn adapter_path(suffix: &str) -> String {
+    format!("/role-adapter/{ADAPTER}{suffix}")
+}
+
+pub fn project_urn(id: &str) -> String {
+    format!("urn:v1:eu:resource:publicCloudProject:{id}")
+}
+
+fn sorted(roles: &[&str]) -> Vec<String> {
+    let set: BTreeSet<String> = roles.iter().map(|r| r.to_string()).collect();
+    set.into_iter().collect()
+}
+
+/// A service account of `nic` and its identity URN.
+pub struct ServiceAccount {
+    pub id: String,
+    pub secret: String,
+    pub urn: String,
+}
+
+pub async fn service_account(app: &TestApp, root_token: &str) -> ServiceAccount {
+    let (id, secret) = create_client(app, root_token, "CLIENT_CREDENTIALS", &[]).await;
+    let urn = format!("urn:v1:eu:identity:credential:{NIC}/oauth2-{id}");
+    ServiceAccount { id, secret, urn }
+}
+
+/// Stores a policy (there is no policy API on this branch yet) and makes the authorizer see
+/// it. Returns its id.
+pub async fn policy(
+    app: &TestApp,
+    identity: &str,
+    resources: &[String],
+    permissions: Permissions,
+) -> uuid::Uuid {
+    let policy = Policy {
+        id: uuid::Uuid::new_v4(),
+        name: format!("openstack-{}", uuid::Uuid::new_v4().simple()),
+        description: Some("Demo for service account guide with openstack".into()),
+        identities: vec![identity.to_owned()],
+        resources: resources
+            .iter()
+            .map(|urn| ResourceRef { urn: urn.clone() })
+            .collect(),
+        permissions,
+        permissions_groups: Vec::new(),
+        conditions: None,
+        expired_at: None,
+        read_only: false,
+        owner: NIC.to_owned(),
+        created_at: Utc::now(),
+        updated_at: None,
+    };
+    app.state.store.create_policy(&policy).await.unwrap();
+    app.state.authorizer.invalidate(NIC);
+    policy.id
+}
+
+fn actions(list: &[&str]) -> Vec<ActionRef> {
+    list.iter().map(|a| ActionRef::new(*a)).collect()
+}
+
+pub fn allow(list: &[&str]) -> Permissions {
+    Permissions {
+        allow: actions(list),
+        ..Default::default()
+    }
+}
+
+/// A token request as keystoneauth1 5.0 sends it: raw Basic, `scope` as given.
+pub async fn request(app: &TestApp, sa: &ServiceAccount, scope: Option<&str>) -> Response {
+    let mut form = vec![("grant_type", "client_credentials")];
+    if let Some(scope) = scope {
+        form.push(("scope", scope));
+    }
+    let basic = format!("{}:{}", sa.id, sa.secret);
+    post_form(app, &adapter_path("/token"), Some(&basic), &form).await
+}
+
+/// The id_token's payload, after checking its signature against the adapter's JWKS.
+pub async fn id_token(app: &TestApp, sa: &ServiceAccount, scope: Option<&str>) -> Value {
+    let (status, body) = json(request(app, sa, scope).await).await;
+    assert_eq!(status, 200, "{body}");
+    verify(app, body["id_token"].as_str().unwrap()).await
+}
+
+pub async fn verify(app: &TestApp, token: &str) -> Value {
+    let (_, jwks) = json(app.get(&adapter_path("/jwks"), None).await).await;
+    let set: jsonwebtoken::jwk::JwkSet = serde_json::from_value(jwks).unwrap();
+    let kid = kid_of(token);
+    let jwk = set.find(&kid).expect("the JWKS publishes the token's kid");
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
+    let header = jsonwebtoken::decode_header(token).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.validate_aud = false;
+    jsonwebtoken::decode::<Value>(token, &key, &validation)
+        .unwrap()
+        .claims
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn setup(backend: Backend) -> (TestApp, String) {
+    let app = TestApp::spawn(backend).await;
+    let account = app.create_account(NIC).await;
+    (app, account.token)
+}
+
+#[tokio::test]
+async fn discovery_document_names_the_adapter_endpoints() {
+    for backend in backends() {
+        let (app, _) = setup(backend).await;
+        let path = adapter_path("/.well-known/openid-configuration");
+        let (status, doc) = json(app.get(&path, None).await).await;
+        assert_eq!(status, 200, "{doc}");
+        let issuer = format!("{}/role-adapter/{ADAPTER}", app.state.config.public_url);
+        assert_eq!(doc["issuer"], issuer.as_str(), "the URL without the suffix");
+        assert_eq!(doc["token_endpoint"], format!("{issuer}/token").as_str());
+        assert_eq!(doc["jwks_uri"], format!("{issuer}/jwks").as_str());
+        assert!(strings(&doc["grant_types_supported"]).contains(&"client_credentials".into()));
+        assert_eq!(
+            strings(&doc["id_token_signing_alg_values_supported"]),
+            ["RS256"]
+        );
+        for member in ["response_types_supported", "subject_types_supported"] {
+            assert!(!strings(&doc[member]).is_empty(), "{member}");
+        }
+        let scopes = strings(&doc["scopes_supported"]);
+        for scope in ["openid", "profile", "publicCloudProject/all"] {
+            assert!(scopes.contains(&scope.to_owned()), "{scope}");
+        }
+        // The URN may arrive percent-encoded.
+        let encoded = path.replace(':', "%3A");
+        let (status, again) = json(app.get(&encoded, None).await).await;
+        assert_eq!((status, &again["issuer"]), (200, &doc["issuer"]));
+    }
+}
+
+#[tokio::test]
+async fn other_resource_types_have_no_adapter() {
+    for backend in backends() {
+        let (app, _) = setup(backend).await;
+        for urn in ["urn:v1:eu:resource:vps:pci", "not-a-urn"] {
+            for suffix in ["/.well-known/openid-configuration", "/jwks"] {
+                let path = format!("/role-adapter/{urn}{suffix}");
+                expect_error(app.get(&path, None).await, 404, "Client::NotFound").await;
+            }
+            let token = format!("/role-adapter/{urn}/token");
+            let form = [("grant_type", "client_credentials")];
+            let response = post_form(&app, &token, Some("a:b"), &form).await;
+            expect_error(response, 404, "Client::NotFound").await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn jwks_publishes_the_id_token_keys_only() {
+    for backend in backends() {
+        let (app, _) = setup(backend).await;
+        let (status, jwks) = json(app.get(&adapter_path("/jwks"), None).await).await;
+        assert_eq!(status, 200);
+        let keys = jwks["keys"].as_array().unwrap();
+        let id_key = app.state.keys.active(Usage::IdToken).unwrap();
+        let access_key = app.state.keys.active(Usage::AccessToken).unwrap();
+        let kids: Vec<&str> = keys.iter().map(|k| k["kid"].as_str().unwrap()).collect();
+        assert_eq!(kids, [id_key.kid.as_str()]);
+        assert!(!kids.contains(&access_key.kid.as_str()));
+        assert_eq!(
+            (keys[0]["kty"].as_str(), keys[0]["alg"].as_str()),
+            (Some("RSA"), Some("RS256"))
+        );
+        assert!(keys[0].get("d").is_none(), "no private member");
+    }
+}
+
+#[tokio::test]
+async fn both_client_authentication_styles_get_an_id_token() {
+    for backend in backends() {
+        let (app, root) = setup(backend).await;
+        let sa = service_account(&app, &root).await;
+        let right = ["publicCloudProject:openstack:infrastructureSupervisor"];
+        policy(&app, &sa.urn, &[project_urn(PROJECT)], allow(&right)).await;
+
+        // keystoneauth1 5.0: Basic with the raw id and secret, scope "openid profile".
+        let (status, basic) = json(request(&app, &sa, Some("openid profile")).await).await;
+        assert_eq!(status, 200, "{basic}");
+        // client_secret_post.
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", sa.id.as_str()),
+            ("client_secret", sa.secret.as_str()),
+            ("scope", "openid profile email publicCloudProject/all"),
+        ];
+        let (status, post) =
+            json(post_form(&app, &adapter_path("/token"), None, &form).await).await;
+        assert_eq!(status, 200, "{post}");
+        for body in [&basic, &post] {
+            assert_eq!(body["token_type"], "Bearer");
+            assert_eq!(body["expires_in"], 3600);
+            assert_eq!(body["access_token"], body["id_token"]);
+            let claims = verify(&app, body["id_token"].as_str().unwrap()).await;
+            assert_eq!(claims["sub"], sa.urn.as_str());
+        }
+        assert_eq!(post["scope"], "openid profile email publicCloudProject/all");
+    }
+}
+
+#[tokio::test]
+async fn bad_secret_unknown_client_and_wrong_grant_are_refused() {
+    for backend in backends() {
+        let (app, root) = setup(backend).await;
+        let sa = service_account(&app, &root).await;
+        let right = ["publicCloudProject:openstack:infrastructureSupervisor"];
+        policy(&app, &sa.urn, &[project_urn(PROJECT)], allow(&right)).await;
+        let token = adapter_path("/token");
+        let grant = [("grant_type", "client_credentials")];
+
+        for basic in [
+            format!("{}:wrong", sa.id),
+            format!("EU.ffffffffffffffff:{}", sa.secret),
+        ] {
+            let response = post_form(&app, &token, Some(&basic), &grant).await;
+            assert!(response.headers().contains_key("www-authenticate"));
+            let (status, body) = json(response).await;
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (401, Some("invalid_client"))
+            );
+        }
+        let only_id = [
+            ("grant_type", "client_credentials"),
+            ("client_id", sa.id.as_str()),
+        ];
+        let (status, body) = json(post_form(&app, &token, None, &only_id).await).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("invalid_client"))
+        );
+
+        let basic = format!("{}:{}", sa.id, sa.secret);
+        let cases = [
+            (vec![("grant_type", "password")], "unsupported_grant_type"),
+            (
+                vec![("grant_type", "authorization_code")],
+                "unsupported_grant_type",
+            ),
+            (vec![("scope", "openid")], "invalid_request"),
+        ];
+        for (form, error) in cases {
+            let (status, body) = json(post_form(&app, &token, Some(&basic), &form).await).await;
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (400, Some(error)),
+                "{body}"
+            );
+        }
+
+        let (code_id, code_secret) = create_client(
+            &app,
+            &root,
+            "AUTHORIZATION_CODE",
+            &["https://app.example/cb"],
+        )
+        .await;
+        let basic = format!("{code_id}:{code_secret}");
+        let (status, body) = json(post_form(&app, &token, Some(&basic), &grant).await).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("unauthorized_client"))
+        );
+
+        // An EU service account on the CA adapter.
+        let ca = "/role-adapter/urn:v1:ca:resource:publicCloudProject:pci/token";
+        let basic = format!("{}:{}", sa.id, sa.secret);
+        let (status, body) = json(post_form(&app, ca, Some(&basic), &grant).await).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("unauthorized_client"))
+        );
+        assert!(
+            body["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("plate eu")
+        );
+    }
+}
+
+#[tokio::test]
+async fn id_token_claims() {
+    for backend in backends() {
+        let (app, root) = setup(backend).await;
+        let sa = service_account(&app, &root).await;
+        let right = ["publicCloudProject:openstack:infrastructureSupervisor"];
+        policy(&app, &sa.urn, &[project_urn(PROJECT)], allow(&right)).await;
+        let before = Utc::now().timestamp();
+        let (status, body) = json(request(&app, &sa, None).await).await;
+        assert_eq!(status, 200, "{body}");
+        let token = body["id_token"].as_str().unwrap();
+        let header: Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(token.split('.').next().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(header["alg"], "RS256");
+        assert_eq!(
+            header["kid"],
+            app.state.keys.active(Usage::IdToken).unwrap().kid.as_str()
+        );
+        let claims = verify(&app, token).await;
+        let issuer = format!("{}/role-adapter/{ADAPTER}", app.state.config.public_url);
+        assert_eq!(claims["iss"], issuer.as_str());
+        assert_eq!(claims["sub"], sa.urn.as_str());
+        assert_eq!(claims["aud"], sa.id.as_str());
+        assert_eq!(claims["azp"], sa.id.as_str());
+        assert_eq!(claims["preferred_username"], "ci");
+        assert_eq!(claims["account"], NIC);
+        let iat = claims["iat"].as_i64().unwrap();
+        assert!(iat >= before && iat <= Utc::now().timestamp());
+        assert_eq!(claims["exp"].as_i64().unwrap() - iat, 3600);
+        assert!(claims["jti"].as_str().is_some_and(|j| j.len() >= 16));
+        let roles = sorted(SEED_TABLE[4].1);
+        assert_eq!(strings(&claims["roles"]), roles);
+        assert_eq!(claims["openstack_project"], PROJECT);
+        let qualified: Vec<String> = roles.iter().map(|r| format!("{PROJECT}/{r}")).collect();
+        assert_eq!(strings(&claims["project_roles"]), qualified);
+        let projects: Value =
+            serde_json::from_str(claims["projects_json"].as_str().unwrap()).unwrap();
+        assert_eq!(projects[0]["name"], PROJECT);
+        let names: Vec<&str> = projects[0]["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, roles);
+        // A second token is another token.
+        let again = id_token(&app, &sa, None).await;
+        assert_ne!(again["jti"], claims["jti"]);
+    }
+}
+
+#[tokio::test]
+async fn each_right_grants_exactly_its_roles() {
+    for backend in backends() {
+        let (app, root) = setup(backend).await;
+        for (right, roles) in SEED_TABLE {
+            let sa = service_account(&app, &root).await;
+            let action = format!("publicCloudProject:{right}");
+            policy(&app, &sa.urn, &[project_urn(PROJECT)], allow(&[&action])).await;
+            let claims = id_token(&app, &sa, None).await;
+            assert_eq!(strings(&claims["roles"]), sorted(roles), "{right}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn rights_combine_into_the_union_of_their_roles() {
+    for backend in backends() {
+        let (app, root) = setup(backend).await;
+        let project = [project_urn(PROJECT)];
+        let sa = service_account(&app, &root).await;
+        let rights = [
+            "publicCloudProject:openstack:infrastructureSupervisor",
+            "publicCloudProject:openstack:objectstoreOperator",
+        ];
+        policy(&app, &sa.urn, &project, allow(&rights[..1])).await;
+        policy(&app, &sa.urn, &project, allow(&rights[1..])).await;
+        let mut expected: Vec<&str> = SEED_TABLE[4].1.to_vec();
+        expected.push("objectstore_all");
+        assert_eq!(
+            strings(&id_token(&app, &sa, None).await["roles"]),
+            sorted(&expected)
+        );
+
+        // Action globs: every OpenStack right, and nothing of AI Training.
+        let sa = service_account(&app, &root).await;
+        let glob = ["publicCloudProject:openstack:*"];
+        policy(&app, &sa.urn, &project, allow(&glob)).await;
+        assert_eq!(
+            strings(&id_token(&app, &sa, None).await["roles"]),
+            sorted(SEED_TABLE[0].1)
+        );
+
+        let sa = service_account(&app, &root).await;
+        policy(
+            &app,
+            &sa.urn,
+            &project,
+            allow(&["publicCloudProject:ai:*", "vps:apiovh:*"]),
+        )
+        .await;
+        let roles = strings(&id_token(&app, &sa, None).await["roles"]);
+        assert_eq!(roles, ["ai_training_all", "ai_training_read"]);
+    }
+}
+
+#[tokio::test]
+async fn except_and_deny_remove_roles() {
+    for backend in backends() {
+        let (app, root) = setup(backend).await;
+        let project = [project_urn(PROJECT)];
+        let everything = SEED_TABLE.iter().flat_map(|(_, r)| r.iter().copied());
+        let everything: Vec<&str> = everything.collect();
+
+        let sa = service_account(&app, &root).await;
+        let excepting = Permissions {
+            allow: actions(&["publicCloudProject:*"]),
+            except: actions(&[
+                "publicCloudProject:openstack:administrator",
+                "publicCloudProject:openstack:objectstoreOperator",
+            ]),
+            ..Default::default()
+        };
+        policy(&app, &sa.urn, &project, excepting).await;
+        let roles = strings(&id_token(&app, &sa, None).await["roles"]);
+        let expected: Vec<&str> = everything
+            .iter()
+            .copied()
+            .filter(|r| *r != "objectstore_all")
+            .collect();
+        assert_eq!(roles, sorted(&expected));
+
+        // A deny in another policy wins over the allow.
+        let sa = service_account(&app, &root).await;
+        policy(&app, &sa.urn, &project, allow(&["publicCloudProject:*"])).await;
+        let denying = Permissions {
+            deny: actions(&[
+                "publicCloudProject:ai:*",
+                "publicCloudProject:openstack:computeOperator",
+            ]),
+            ..Default::default()
+        };
+        policy(&app, &sa.urn, &project, denying).await;
+        let roles = strings(&id_token(&app, &sa, None).await["roles"]);
+        assert!(!roles.iter().any(|r| r.starts_with("ai_")), "{roles:?}");
+        assert!(
+            roles.contains(&"compute_manage".to_owned()),
+            "administrator still grants it"
+        );
+
+        // Denying everything leaves nothing: no token.
+        let deny_all = Permissions {
+            deny: actions(&["publicCloudProject:*"]),
+            ..Default::default()
+        };
+        policy(&app, &sa.urn, &project, deny_all).await;
+        let (status, body) = json(request(&app, &sa, None).await).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_scope"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn scopes_choose_the_projects() {
+    for backend in backends() {
+        let (app, root) = setup(backend).await;
+        let sa = service_account(&app, &root).await;
+        // p1 by exact URN; p2 registered and reached through a wildcard.
+        policy(
+            &app,
+            &sa.urn,
+            &[project_urn("p1")],
+            allow(&["publicCloudProject:ai:aiTrainingRead"]),
+        )
+        .await;
+        register_project(&app, "p2").await;
+        let wildcard = ["urn:v1:eu:resource:publicCloudProject:*".to_owned()];
+        policy(
+            &app,
+            &sa.urn,
+            &wildcard,
+            allow(&["publicCloudProject:openstack:objectstoreOperator"]),
+        )
+        .await;
+
+        let one = id_token(&app, &sa, Some("openid publicCloudProject/p1")).await;
+        assert_eq!(
+            strings(&one["roles"]),
+            ["ai_training_read", "objectstore_all"]
+        );
+        assert_eq!(one["openstack_project"], "p1");
+
+        for scope in [None, Some("openid profile email publicCloudProject/all")] {
+            let all = id_token(&app, &sa, scope).await;
+            assert!(
+                all.get("roles").is_none(),
+                "no union across projects: {all}"
+            );
+            assert!(all.get("openstack_project").is_none());
+            assert_eq!(
+                strings(&all["project_roles"]),
+                [
+                    "p1/ai_training_read",
+                    "p1/objectstore_all",
+                    "p2/objectstore_all"
+                ]
+            );
+            let projects: Value =
+                serde_json::from_str(all["projects_json"].as_str().unwrap()).unwrap();
+            assert_eq!(projects.as_array().unwrap().len(), 2);
+        }
+        // Named but unregistered, through the wildcard.
+        let p3 = id_token(&app, &sa, Some("publicCloudProject/p3")).await;
+        assert_eq!(strings(&p3["roles"]), ["objectstore_all"]);
+
+        let other = service_account(&app, &root).await;
+        policy(
+            &app,
+            &other.urn,
+            &[project_urn("p1")],
+            allow(&["publicCloudProject:ai:aiTrainingRead"]),
+        )
+        .await;
+        for (scope, error) in [
+            (Some("publicCloudProject/p2"), "invalid_scope"),
+            (
+                Some("publicCloudProject/all publicCloudProject/p1"),
+                "invalid_scope",
+            ),
+            (Some("openid all"), "invalid_scope"),
+        ] {
+            let (status, body) = json(request(&app, &other, scope).await).await;
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (400, Some(error)),
+                "{scope:?}"
+            );
+        }
+    }
+}
+
+async fn register_project(app: &TestApp, id: &str) {
+    let now = Utc::now();
+    let resource = iam_store::Resource {
+        id: uuid::Uuid::new_v4(),
+        urn: project_urn(id),
+        account: NIC.into(),
+        name: id.into(),
+        display_name: format!("project {id}"),
+        resource_type: "publicCloudProject".into(),
+        tags: Default::default(),
+        created_at: now,
+        updated_at: now,
+    };
+    app.state.store.upsert_resource(&resource).await.unwrap();
+    app.state.authorizer.invalidate(NIC);
+}
+
+#[tokio::test]
+async fn no_right_is_a_clear_refusal_and_deleting_the_policy_takes_the_roles_away() {
+    for backend in backends() {
+        let (app, root) = setup(backend).await;
+        let sa = service_account(&app, &root).await;
+        let (status, body) = json(request(&app, &sa, None).await).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_scope")),
+            "{body}"
+        );
+        let description = body["error_description"].as_str().unwrap();
+        assert!(description.contains(&sa.urn) && description.contains("no OpenStack right"));
+
+        // A right on something else is no right on a project.
+        let account = format!("urn:v1:eu:resource:account:{NIC}");
+        policy(&app, &sa.urn, &[account], allow(&["*"])).await;
+        let (status, _) = json(request(&app, &sa, None).await).await;
+        assert_eq!(status, 400);
+
+        let right = ["publicCloudProject:openstack:objectstoreOperator"];
+        let id = policy(&app, &sa.urn, &[project_urn(PROJECT)], allow(&right)).await;
+        assert_eq!(
+            strings(&id_token(&app, &sa, None).await["roles"]),
+            ["objectstore_all"]
+        );
+        app.state.store.delete_policy(NIC, id).await.unwrap();
+        app.state.authorizer.invalidate(NIC);
+        let (status, body) = json(request(&app, &sa, None).await).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_scope"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn expired_policies_grant_nothing_and_tokens_expire_after_the_ttl() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let root = app.create_account(NIC).await.token;
+        let sa = service_account(&app, &root).await;
+        let right = ["publicCloudProject:openstack:objectstoreOperator"];
+        let id = policy(&app, &sa.urn, &[project_urn(PROJECT)], allow(&right)).await;
+        let mut expired = app.state.store.get_policy(NIC, id).await.unwrap();
+        expired.expired_at = Some(Utc::now() - Duration::seconds(1));
+        app.state.store.delete_policy(NIC, id).await.unwrap();
+        app.state.store.create_policy(&expired).await.unwrap();
+        app.state.authorizer.invalidate(NIC);
+        let (status, _) = json(request(&app, &sa, None).await).await;
+        assert_eq!(status, 400, "an expired policy grants no role");
+
+        let short = ConfigLayer {
+            access_token_ttl_secs: Some(120),
+            ..Default::default()
+        };
+        let node = app.another_node(short).await;
+        let right = ["publicCloudProject:openstack:imageOperator"];
+        policy(&node, &sa.urn, &[project_urn(PROJECT)], allow(&right)).await;
+        let (status, body) = json(request(&node, &sa, None).await).await;
+        assert_eq!((status, body["expires_in"].as_u64()), (200, Some(120)));
+        let claims = verify(&node, body["id_token"].as_str().unwrap()).await;
+        assert_eq!(
+            claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+            120
+        );
+    }
+}
+
+#[tokio::test]
+async fn id_tokens_are_not_api_access_tokens() {
+    for backend in backends() {
+        let (app, root) = setup(backend).await;
+        let sa = service_account(&app, &root).await;
+        policy(
+            &app,
+            &sa.urn,
+            &[project_urn(PROJECT)],
+            allow(&["publicCloudProject:*"]),
+        )
+        .await;
+        let (_, body) = json(request(&app, &sa, None).await).await;
+        let token = body["id_token"].as_str().unwrap();
+        let response = app.get("/1.0/me", Some(token)).await;
+        assert_eq!(response.status().as_u16(), 401);
+    }
+}
+
+#[tokio::test]
+async fn rotation_keeps_old_id_token_keys_published_until_their_tokens_expire() {
+    for backend in backends() {
+        let (app, root) = setup(backend).await;
+        let sa = service_account(&app, &root).await;
+        policy(
+            &app,
+            &sa.urn,
+            &[project_urn(PROJECT)],
+            allow(&["publicCloudProject:*"]),
+        )
+        .await;
+        let (_, before) = json(request(&app, &sa, None).await).await;
+        let old = before["id_token"].as_str().unwrap().to_owned();
+        let new_kid = iamd::service::keys::rotate(&app.state, Usage::IdToken, None)
+            .await
+            .unwrap();
+        let (_, after) = json(request(&app, &sa, None).await).await;
+        let new = after["id_token"].as_str().unwrap();
+        assert_eq!(kid_of(new), new_kid);
+        assert_ne!(kid_of(&old), new_kid);
+        verify(&app, &old).await;
+        verify(&app, new).await;
+        let keys = app.state.store.list_signing_keys().await.unwrap();
+        let retired = keys.iter().find(|k| k.kid == kid_of(&old)).unwrap();
+        let overlap = retired.expires_at.unwrap() - retired.retired_at.unwrap();
+        assert_eq!(
+            overlap,
+            Duration::seconds(3600),
+            "until every token it signed has expired"
+        );
+        assert_eq!(retired.algorithm, "RS256");
+    }
+}
+
+#[tokio::test]
+async fn es256_is_selectable_and_a_changed_algorithm_rotates_on_start() {
+    for backend in backends() {
+        let (app, root) = setup(backend).await;
+        let sa = service_account(&app, &root).await;
+        policy(
+            &app,
+            &sa.urn,
+            &[project_urn(PROJECT)],
+            allow(&["publicCloudProject:*"]),
+        )
+        .await;
+        let (_, body) = json(request(&app, &sa, None).await).await;
+        let rs256 = body["id_token"].as_str().unwrap().to_owned();
+
+        let es = ConfigLayer {
+            id_token_algorithm: Some("ES256".into()),
+            ..Default::default()
+        };
+        let node = app.another_node(es).await;
+        let (_, body) = json(request(&node, &sa, None).await).await;
+        let es256 = body["id_token"].as_str().unwrap();
+        let header = jsonwebtoken::decode_header(es256).unwrap();
+        assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
+        verify(&node, es256).await;
+        verify(&node, &rs256).await;
+        let path = adapter_path("/.well-known/openid-configuration");
+        let (_, doc) = json(node.get(&path, None).await).await;
+        assert_eq!(
+            strings(&doc["id_token_signing_alg_values_supported"]),
+            ["ES256", "RS256"]
+        );
+    }
+}
