@@ -17,5 +17,6 @@ mod keys;
 mod oauth;
 mod role_adapter;
 mod roles;
+mod tls;
 mod user_tokens;
 mod users;
