@@ -114,21 +114,20 @@ pub async fn token(
         )));
     }
     let scope = scope::parse(request.scope)?;
+    // A service account acts as its credential URN alone (DESIGN.md §3).
     let identity = Urn::credential(plate, &client.account, &client.client_id).to_string();
     let snapshot = state.authorizer.snapshot(state, &client.account).await?;
-    let identities = [identity];
     let projects = roles::compute(
         &snapshot,
         plate,
-        &identities,
+        std::slice::from_ref(&identity),
         &scope.projects,
         now,
         request.ip,
     );
     if projects.is_empty() {
-        return Err(no_rights(&scope, &identities[0]));
+        return Err(no_rights(&scope, &identity));
     }
-    let [identity] = identities;
     let response = issue(state, adapter, &client, identity, &scope, &projects, now)?;
     state.metrics.observe_token_issued(METRICS_GRANT);
     Ok(response)

@@ -20,6 +20,9 @@ pub const ALL_PROJECTS: &str = "publicCloudProject/all";
 pub const OIDC_SCOPES: [&str; 3] = ["openid", "profile", "email"];
 /// Longest project id accepted (Keystone ids are 32 hex digits; OVHcloud's too).
 pub const MAX_PROJECT_ID_LEN: usize = 64;
+/// Most projects one scope may name: each costs eleven decisions, and a token for a few
+/// projects already nears the 8 KiB header Apache accepts by default.
+pub const MAX_NAMED_PROJECTS: usize = 100;
 
 /// Which projects the token is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +48,11 @@ pub fn parse(requested: Option<&str>) -> Result<Scope, OAuthError> {
             all = true;
         } else if let Some(id) = token.strip_prefix(PROJECT_SCOPE_PREFIX) {
             named.insert(project_id(id)?.to_owned());
+            if named.len() > MAX_NAMED_PROJECTS {
+                return Err(OAuthError::InvalidScope(format!(
+                    "a scope names at most {MAX_NAMED_PROJECTS} projects"
+                )));
+            }
         } else if !OIDC_SCOPES.contains(&token) {
             return Err(OAuthError::InvalidScope(format!(
                 "unknown scope {:?}: use openid, profile, email, {ALL_PROJECTS} or {PROJECT_SCOPE_PREFIX}<projectId>",
@@ -145,6 +153,11 @@ mod tests {
         }
         let long = format!("publicCloudProject/{}", "a".repeat(65));
         assert!(parse(Some(&long)).is_err());
+        let many: Vec<String> = (0..=MAX_NAMED_PROJECTS)
+            .map(|i| format!("publicCloudProject/p{i}"))
+            .collect();
+        assert!(parse(Some(&many.join(" "))).is_err());
+        assert!(parse(Some(&many[1..].join(" "))).is_ok());
         assert!(is_project_id("0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f"));
     }
 }
