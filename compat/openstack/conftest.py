@@ -31,6 +31,7 @@ class Iamd:
         self.data_dir = env["IAMD_E2E_DATA_DIR"]
         self.database_url = env["IAMD_E2E_DATABASE_URL"]
         self.policy_fixture = env["IAMD_E2E_POLICY_FIXTURE"]
+        self.adapter = ADAPTER
         self.issuer = f"{self.url}/role-adapter/{ADAPTER}"
         self.discovery = f"{self.issuer}/.well-known/openid-configuration"
         self.http = requests.Session()

@@ -16,8 +16,6 @@ import pytest
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 
-from conftest import ADAPTER
-
 ROLES = [
     "compute_manage", "compute_snapshot_manage", "compute_read", "objectstore_all",
     "image_manage", "image_read", "image_import", "volume_manage", "volume_snapshot_manage",
@@ -183,4 +181,4 @@ def test_after_its_policy_is_deleted_a_new_login_gets_no_roles(iamd, keystone):
 def test_the_adapter_issuer_is_the_identity_providers_remote_id(iamd, keystone):
     idp = keystone.call("GET", f"/OS-FEDERATION/identity_providers/{IDP}")["identity_provider"]
     assert idp["remote_ids"] == [iamd.issuer]
-    assert ADAPTER in iamd.issuer
+    assert iamd.adapter in iamd.issuer

@@ -10,8 +10,6 @@ from keystoneauth1 import exceptions
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity.v3 import oidc
 
-from conftest import ADAPTER
-
 PROJECT = "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f"
 SUPERVISOR = ["compute_read", "image_read", "network_read", "network_secgroup_read", "volume_read"]
 
@@ -111,7 +109,7 @@ def test_refusals_reach_keystoneauth_as_http_errors(iamd, supervisor):
 
 
 def test_other_resource_types_have_no_role_adapter(iamd):
-    url = iamd.discovery.replace(ADAPTER, "urn:v1:eu:resource:vps:pci")
+    url = iamd.discovery.replace(iamd.adapter, "urn:v1:eu:resource:vps:pci")
     r = iamd.http.get(url, timeout=30)
     assert r.status_code == 404
     assert r.json()["class"] == "Client::NotFound"
