@@ -814,3 +814,63 @@ async fn es256_is_selectable_and_a_changed_algorithm_rotates_on_start() {
         );
     }
 }
+
+#[tokio::test]
+async fn iamd_keys_rotate_id_token_is_picked_up_by_the_running_server() {
+    for backend in backends() {
+        let (app, root) = setup(backend).await;
+        let sa = service_account(&app, &root).await;
+        policy(
+            &app,
+            &sa.urn,
+            &[project_urn(PROJECT)],
+            allow(&["publicCloudProject:*"]),
+        )
+        .await;
+        let (_, before) = json(request(&app, &sa, None).await).await;
+        let old_kid = kid_of(before["id_token"].as_str().unwrap());
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_iamd"))
+            .arg("--data-dir")
+            .arg(&app.data_dir)
+            .arg("--database")
+            .arg(&app.database_url)
+            .args(["keys", "rotate", "--usage", "id_token"])
+            .env_remove("IAMD_MASTER_KEY")
+            .env("IAMD_LOG_LEVEL", "warn")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rotated: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            rotated["algorithm"], "RS256",
+            "id_token_algorithm by default"
+        );
+        let new_kid = rotated["kid"].as_str().unwrap().to_owned();
+        // The server reloads its keys every second.
+        let mut published = Vec::new();
+        for _ in 0..100 {
+            let (_, jwks) = json(app.get(&adapter_path("/jwks"), None).await).await;
+            published = jwks["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["kid"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>();
+            if published.contains(&new_kid) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            published,
+            [old_kid, new_kid.clone()],
+            "old and new, oldest first"
+        );
+        let (_, after) = json(request(&app, &sa, None).await).await;
+        assert_eq!(kid_of(after["id_token"].as_str().unwrap()), new_kid);
+    }
+}
