@@ -15,6 +15,7 @@ mod groups;
 mod helpers;
 mod keys;
 mod oauth;
+mod openstack_roles;
 mod role_adapter;
 mod roles;
 mod tls;
