@@ -11,6 +11,8 @@ use iam_core::urn::Plate;
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::token::keys::Algorithm;
+
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
@@ -47,6 +49,17 @@ pub struct Config {
     /// store: the safety net behind PostgreSQL change notifications (DESIGN.md §6).
     pub revision_check: Duration,
     pub argon2: Argon2Params,
+    /// Certificate chain and private key (PEM files): when set, `iamd serve` speaks HTTPS.
+    pub tls: Option<TlsFiles>,
+    /// Signature algorithm of new OpenStack id_token keys: RS256 (default) or ES256.
+    pub id_token_algorithm: Algorithm,
+}
+
+/// The PEM files `iamd serve` reads for HTTPS (see `tls.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -93,6 +106,9 @@ pub struct ConfigLayer {
     pub access_token_ttl_secs: Option<u64>,
     pub revision_check_ms: Option<u64>,
     pub argon2: Option<Argon2Params>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub id_token_algorithm: Option<String>,
 }
 
 /// The environment variables a layer can come from, by config key.
@@ -109,6 +125,9 @@ const ENV_KEYS: &[&str] = &[
     "BODY_LIMIT_BYTES",
     "ACCESS_TOKEN_TTL_SECS",
     "REVISION_CHECK_MS",
+    "TLS_CERT",
+    "TLS_KEY",
+    "ID_TOKEN_ALGORITHM",
     "CONFIG",
 ];
 
@@ -165,6 +184,9 @@ impl ConfigLayer {
             "BODY_LIMIT_BYTES" => self.body_limit_bytes = Some(number(&value)? as usize),
             "ACCESS_TOKEN_TTL_SECS" => self.access_token_ttl_secs = Some(number(&value)?),
             "REVISION_CHECK_MS" => self.revision_check_ms = Some(number(&value)?),
+            "TLS_CERT" => self.tls_cert = Some(value.into()),
+            "TLS_KEY" => self.tls_key = Some(value.into()),
+            "ID_TOKEN_ALGORITHM" => self.id_token_algorithm = Some(value),
             _ => {} // CONFIG names the file; it is read before the layers are folded.
         }
         Ok(())
@@ -186,6 +208,9 @@ impl ConfigLayer {
             access_token_ttl_secs: other.access_token_ttl_secs.or(self.access_token_ttl_secs),
             revision_check_ms: other.revision_check_ms.or(self.revision_check_ms),
             argon2: other.argon2.or(self.argon2),
+            tls_cert: other.tls_cert.or(self.tls_cert),
+            tls_key: other.tls_key.or(self.tls_key),
+            id_token_algorithm: other.id_token_algorithm.or(self.id_token_algorithm),
         }
     }
 }
@@ -213,9 +238,12 @@ impl Config {
             key: "plate".into(),
             message: format!("expected eu, ca or us, got {plate_text:?}"),
         })?;
+        let tls = tls_files(layer.tls_cert, layer.tls_key)?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let id_token_algorithm = id_token_algorithm(layer.id_token_algorithm.as_deref())?;
         let public_url = layer
             .public_url
-            .unwrap_or_else(|| format!("http://{listen}"))
+            .unwrap_or_else(|| format!("{scheme}://{listen}"))
             .trim_end_matches('/')
             .to_owned();
         let config = Config {
@@ -232,6 +260,8 @@ impl Config {
             access_token_ttl: Duration::from_secs(layer.access_token_ttl_secs.unwrap_or(3600)),
             revision_check: Duration::from_millis(layer.revision_check_ms.unwrap_or(1000)),
             argon2: layer.argon2.unwrap_or_default(),
+            tls,
+            id_token_algorithm,
         };
         config.check()?;
         Ok(config)
@@ -282,7 +312,39 @@ impl fmt::Debug for Config {
             .field("access_token_ttl", &self.access_token_ttl)
             .field("revision_check", &self.revision_check)
             .field("argon2", &self.argon2)
+            .field("tls", &self.tls)
+            .field("id_token_algorithm", &self.id_token_algorithm)
             .finish()
+    }
+}
+
+/// Both files or neither: half a TLS configuration is a mistake, not plain HTTP.
+fn tls_files(cert: Option<PathBuf>, key: Option<PathBuf>) -> Result<Option<TlsFiles>> {
+    match (cert, key) {
+        (Some(cert), Some(key)) => Ok(Some(TlsFiles { cert, key })),
+        (None, None) => Ok(None),
+        (cert, _) => Err(ConfigError::Invalid {
+            key: if cert.is_some() {
+                "tls_key"
+            } else {
+                "tls_cert"
+            }
+            .into(),
+            message: "tls_cert and tls_key go together: set both to serve HTTPS, or neither".into(),
+        }),
+    }
+}
+
+/// RS256 or ES256: what Keystone's validator, mod_auth_openidc 2.4, verifies (it has no
+/// EdDSA; reference/openstack-oidc.md §4).
+fn id_token_algorithm(text: Option<&str>) -> Result<Algorithm> {
+    match text.map(|t| (t, Algorithm::parse(t))) {
+        None => Ok(Algorithm::RS256),
+        Some((_, Some(a @ (Algorithm::RS256 | Algorithm::ES256)))) => Ok(a),
+        Some((t, _)) => Err(ConfigError::Invalid {
+            key: "id_token_algorithm".into(),
+            message: format!("expected RS256 or ES256 (what mod_auth_openidc verifies), got {t:?}"),
+        }),
     }
 }
 
@@ -367,6 +429,40 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("plate"), "{err}");
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_makes_the_public_url_https() {
+        let (layer, _) = ConfigLayer::from_env(env(&[
+            ("IAMD_TLS_CERT", "/etc/iamd/cert.pem"),
+            ("IAMD_TLS_KEY", "/etc/iamd/key.pem"),
+        ]))
+        .unwrap();
+        let config = Config::resolve(layer).unwrap();
+        assert_eq!(config.public_url, "https://127.0.0.1:8080");
+        assert_eq!(config.tls.unwrap().key, PathBuf::from("/etc/iamd/key.pem"));
+        let half = ConfigLayer {
+            tls_cert: Some("/c.pem".into()),
+            ..Default::default()
+        };
+        let err = Config::resolve(half).unwrap_err();
+        assert!(err.to_string().contains("tls_key"), "{err}");
+    }
+
+    #[test]
+    fn id_tokens_are_rs256_unless_es256_is_chosen() {
+        let config = Config::resolve(ConfigLayer::default()).unwrap();
+        assert_eq!(config.id_token_algorithm, Algorithm::RS256);
+        let es: ConfigLayer = toml::from_str("id_token_algorithm = 'ES256'").unwrap();
+        assert_eq!(
+            Config::resolve(es).unwrap().id_token_algorithm,
+            Algorithm::ES256
+        );
+        let ed = ConfigLayer {
+            id_token_algorithm: Some("EdDSA".into()),
+            ..Default::default()
+        };
+        assert!(Config::resolve(ed).is_err());
     }
 
     #[test]

@@ -10,4 +10,5 @@ pub mod service;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod tls;
 pub mod token;

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use iam_core::system::Builtins;
 use iam_store::Store;
 use tokio::net::TcpListener;
@@ -16,6 +17,7 @@ use crate::service::authorizer::Authorizer;
 use crate::service::catalog::LiveCatalog;
 use crate::service::client_cache::ClientCache;
 use crate::state::{AppState, Shared};
+use crate::tls::TlsListener;
 use crate::token::keyring::KeyRing;
 use crate::token::master_key::{KEY_ENCRYPTION_LABEL, MasterKey, PEPPER_LABEL};
 use crate::token::password::PasswordHashing;
@@ -26,6 +28,8 @@ use crate::token::secret::SecretHasher;
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// Set when `tls_cert`/`tls_key` are: the server speaks HTTPS.
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
 }
 
 /// Opens the configured store (migrating it), derives the credentials' keys and loads the
@@ -69,6 +73,11 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let listen = config.listen;
+        // Read the certificate first: a bad file should stop the start before anything else.
+        let tls = match &config.tls {
+            Some(files) => Some(crate::tls::server_config(files)?),
+            None => None,
+        };
         let state = open_state(config).await?;
         follow_changes(&state).await?;
         crate::service::keys::prepare(&state)
@@ -77,7 +86,11 @@ impl Application {
         let listener = TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
-        Ok(Application { listener, state })
+        Ok(Application {
+            listener,
+            state,
+            tls,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -97,9 +110,21 @@ impl Application {
         let refresher = tokio::spawn(crate::service::keys::refresh_forever(self.state.clone()));
         let app = crate::http::router(self.state.clone());
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = match self.tls {
+            // `tap_io` is what lets axum give handlers the peer address (`ConnectInfo`) of a
+            // listener other than its own `TcpListener`.
+            Some(config) => {
+                let listener = TlsListener::new(self.listener, config)?.tap_io(|_| {});
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+            None => {
+                axum::serve(self.listener, service)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+        };
         refresher.abort();
         served?;
         Ok(())

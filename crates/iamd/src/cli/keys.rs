@@ -17,7 +17,8 @@ pub enum KeysCommand {
         /// access_token or id_token.
         #[arg(long, default_value = "access_token", value_parser = parse_usage)]
         usage: Usage,
-        /// EdDSA, ES256 or RS256 (default: EdDSA for access tokens, RS256 for id tokens).
+        /// EdDSA, ES256 or RS256 (default: EdDSA for access tokens, `id_token_algorithm`
+        /// (RS256 unless configured) for id tokens).
         #[arg(long, value_parser = parse_algorithm)]
         algorithm: Option<Algorithm>,
     },
@@ -38,7 +39,7 @@ pub async fn run(command: KeysCommand, config: Config) -> anyhow::Result<()> {
     match command {
         KeysCommand::Rotate { usage, algorithm } => {
             let kid = keys::rotate(&state, usage, algorithm).await?;
-            let algorithm = algorithm.unwrap_or(usage.default_algorithm());
+            let algorithm = algorithm.unwrap_or(keys::algorithm_for(&state.config, usage));
             let line = serde_json::json!({"kid": kid, "usage": usage.as_str(), "algorithm": algorithm.as_str()});
             println!("{line}");
         }

@@ -76,9 +76,15 @@ pub struct ServeFlags {
     /// Address to listen on (default 127.0.0.1:8080).
     #[arg(long)]
     pub listen: Option<SocketAddr>,
-    /// URL clients reach this server at (default http://<listen>).
+    /// URL clients reach this server at (default http://<listen>, https:// with TLS).
     #[arg(long)]
     pub public_url: Option<String>,
+    /// PEM certificate chain: with --tls-key, serve HTTPS (also IAMD_TLS_CERT, tls_cert).
+    #[arg(long)]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1) of --tls-cert (also IAMD_TLS_KEY, tls_key).
+    #[arg(long)]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Cli {
@@ -104,6 +110,8 @@ impl Cli {
         if let Command::Serve(serve) = &self.command {
             flags.listen = serve.listen;
             flags.public_url = serve.public_url.clone();
+            flags.tls_cert = serve.tls_cert.clone();
+            flags.tls_key = serve.tls_key.clone();
         }
         let config = Config::resolve(file_layer.merge(env_layer).merge(flags))?;
         telemetry::init(config.log_format, &config.log_level);

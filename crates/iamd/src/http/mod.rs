@@ -8,6 +8,7 @@ pub mod oauth;
 pub mod openapi;
 pub mod ops;
 pub mod provider;
+pub mod role_adapter;
 pub mod v1;
 pub mod v2;
 
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oauth::router())
         .nest("/v2", v2::router())
         .nest("/provider/v1", provider::router())
+        .merge(role_adapter::router())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

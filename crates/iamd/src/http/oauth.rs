@@ -145,7 +145,7 @@ fn form_decode(value: &str) -> Option<String> {
 }
 
 /// RFC 6749 §5.1: token responses must not be cached.
-fn no_store(body: impl IntoResponse) -> Response {
+pub fn no_store(body: impl IntoResponse) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -25,10 +25,34 @@ pub fn longest_token_lifetime(config: &Config) -> Duration {
     config.access_token_ttl
 }
 
-/// On start: every usage gets an active key, and the revocation list is loaded.
+/// The algorithm of new keys of `usage`: configured for OpenStack id_tokens
+/// (`id_token_algorithm`), the usage's default otherwise.
+pub fn algorithm_for(config: &Config, usage: Usage) -> Algorithm {
+    match usage {
+        Usage::IdToken => config.id_token_algorithm,
+        other => other.default_algorithm(),
+    }
+}
+
+/// On start: every usage gets an active key, and the revocation list is loaded. An active
+/// id_token key of another algorithm than `id_token_algorithm` is rotated (with the usual
+/// overlap), so changing the setting takes effect on the next start.
 pub async fn prepare(state: &AppState) -> Result<()> {
     let now = Utc::now();
-    state.keys.ensure_active(&*state.store, now).await?;
+    let config = &state.config;
+    state
+        .keys
+        .ensure_active(&*state.store, now, |u| algorithm_for(config, u))
+        .await?;
+    let wanted = config.id_token_algorithm;
+    if state
+        .keys
+        .active(Usage::IdToken)
+        .is_some_and(|k| k.algorithm != wanted)
+    {
+        tracing::info!(algorithm = %wanted, "id_token_algorithm changed: rotating the id_token key");
+        rotate(state, Usage::IdToken, Some(wanted)).await?;
+    }
     refresh_revocations(state, now).await
 }
 
@@ -104,14 +128,14 @@ pub async fn list(state: &AppState) -> Result<Vec<KeyView>> {
         .collect())
 }
 
-/// Makes a new key of `usage` active (`algorithm` defaults to the usage's own); the old
+/// Makes a new key of `usage` active (`algorithm` defaults to `algorithm_for`); the old
 /// ones verify until the longest-lived token they signed has expired. Returns the new kid.
 pub async fn rotate(
     state: &AppState,
     usage: Usage,
     algorithm: Option<Algorithm>,
 ) -> Result<String> {
-    let algorithm = algorithm.unwrap_or(usage.default_algorithm());
+    let algorithm = algorithm.unwrap_or(algorithm_for(&state.config, usage));
     let overlap = longest_token_lifetime(&state.config);
     Ok(state
         .keys

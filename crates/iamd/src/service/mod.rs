@@ -27,6 +27,7 @@ pub mod reference;
 pub mod registration;
 pub mod resource_groups;
 pub mod resources;
+pub mod role_adapter;
 pub mod simulator;
 pub mod snapshot;
 pub mod tags;

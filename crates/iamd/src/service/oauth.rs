@@ -215,7 +215,7 @@ async fn issue(
 }
 
 /// The plate is in the client id (`EU.…`); the account is asked only if it is not.
-async fn client_plate(state: &AppState, client: &OAuthClient) -> Result<Plate> {
+pub async fn client_plate(state: &AppState, client: &OAuthClient) -> Result<Plate> {
     if let Some(plate) = plate_of(&client.client_id) {
         return Ok(plate);
     }

@@ -76,6 +76,18 @@ impl AccountSnapshot {
             .unwrap_or_else(|| ResourceFacts::from_urn(urn))
     }
 
+    /// URNs of the account's registered resources of `resource_type` (the OpenStack role
+    /// adapter lists the account's `publicCloudProject`s this way).
+    pub fn resource_urns_of_type<'a>(
+        &'a self,
+        resource_type: &'a str,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        self.resources
+            .values()
+            .filter(move |f| f.resource_type == resource_type)
+            .map(|f| f.urn.as_str())
+    }
+
     /// Decides `actions` on `resource_urn` for a principal acting as `identities`.
     pub fn decide<S: AsRef<str>>(
         &self,

@@ -376,16 +376,21 @@ impl KeyRing {
         Ok(record)
     }
 
-    /// Loads the store's keys and creates, for each usage that has none, an active key of the
-    /// usage's default algorithm. What a serving node does on start.
-    pub async fn ensure_active(&self, store: &dyn Store, now: DateTime<Utc>) -> Result<()> {
+    /// Loads the store's keys and creates, for each usage that has none, an active key of
+    /// `algorithm_of(usage)`. What a serving node does on start.
+    pub async fn ensure_active(
+        &self,
+        store: &dyn Store,
+        now: DateTime<Utc>,
+        algorithm_of: impl Fn(Usage) -> Algorithm,
+    ) -> Result<()> {
         self.reload(store, now).await?;
         let missing: Vec<Usage> = Usage::ALL
             .into_iter()
             .filter(|u| self.active(*u).is_none())
             .collect();
         for usage in &missing {
-            self.create(store, *usage, usage.default_algorithm(), now)
+            self.create(store, *usage, algorithm_of(*usage), now)
                 .await?;
         }
         if !missing.is_empty() {

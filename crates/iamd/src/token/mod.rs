@@ -2,6 +2,7 @@
 //! (client secrets, personal access tokens), passwords, and JWT signing keys and access
 //! tokens. Nothing here logs a secret.
 
+pub mod id_token;
 pub mod jwk;
 pub mod jwt;
 pub mod keyring;

@@ -168,11 +168,24 @@ impl TestApp {
         let server = tokio::spawn(application.run_until(async {
             let _ = rx.await;
         }));
+        // With `tls_cert`/`tls_key`, the client trusts exactly that (self-signed) certificate.
+        let (scheme, client) = match &state.config.tls {
+            Some(files) => {
+                let pem = std::fs::read(&files.cert).unwrap();
+                let root = reqwest::Certificate::from_pem(&pem).unwrap();
+                let client = reqwest::Client::builder()
+                    .add_root_certificate(root)
+                    .build()
+                    .unwrap();
+                ("https", client)
+            }
+            None => ("http", reqwest::Client::new()),
+        };
         TestApp {
             backend,
-            base: format!("http://{addr}"),
+            base: format!("{scheme}://{addr}"),
             state,
-            client: reqwest::Client::new(),
+            client,
             data_dir,
             database_url,
             shutdown: Some(tx),
