@@ -6,6 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, json};
+use crate::users::user_token;
 
 /// Routes of the official description that iamd does not serve (yet): they must answer 404
 /// (or 405 where the path exists for other methods), so that implementing one makes this
@@ -69,28 +70,10 @@ fn request_for(method: &str, template: &str) -> (String, Option<Value>) {
 /// A user in a `NONE` group, with no policy: it may do nothing at all.
 async fn powerless_user(app: &TestApp) -> String {
     let account = app.create_account("xx1111-ovh").await;
-    let root = Some(account.token.as_str());
     let group = json!({"name": "nobody", "role": "NONE"});
-    assert_eq!(
-        app.post("/1.0/me/identity/group", root, &group)
-            .await
-            .status(),
-        200
-    );
-    let user = json!({"login": "nobody", "group": "nobody"});
-    assert_eq!(
-        app.post("/1.0/me/identity/user", root, &user)
-            .await
-            .status(),
-        200
-    );
-    let token = json!({"name": "t", "description": "d"});
-    let (_, created) = json(
-        app.post("/1.0/me/identity/user/nobody/token", root, &token)
-            .await,
-    )
-    .await;
-    created["token"].as_str().unwrap().to_owned()
+    let created = app.post("/1.0/me/identity/group", Some(&account.token), &group);
+    assert_eq!(created.await.status(), 200);
+    user_token(app, &account.token, "nobody", "nobody").await
 }
 
 async fn call(

@@ -6,7 +6,8 @@ use std::time::Duration;
 use iamd::config::ConfigLayer;
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, json, postgres_url};
+use crate::helpers::{Backend, TestApp, postgres_url};
+use crate::users::user_token;
 
 /// The safety-net revision check of the second node: far longer than the test, so that only
 /// a change notification can make it see the change.
@@ -35,22 +36,7 @@ async fn a_change_through_one_node_is_enforced_by_another_at_once() {
             .status(),
         200
     );
-    let user = json!({"login": "bob", "group": "team"});
-    assert_eq!(
-        first
-            .post("/1.0/me/identity/user", root, &user)
-            .await
-            .status(),
-        200
-    );
-    let token = json!({"name": "t", "description": "bob's token"});
-    let (_, created) = json(
-        first
-            .post("/1.0/me/identity/user/bob/token", root, &token)
-            .await,
-    )
-    .await;
-    let bob = created["token"].as_str().unwrap().to_owned();
+    let bob = user_token(&first, &account.token, "bob", "team").await;
 
     // The second node caches the account while bob's group grants nothing.
     let refused = second.get("/1.0/me/identity/group", Some(&bob)).await;
