@@ -140,7 +140,7 @@ async fn follow_changes(state: &AppState) -> anyhow::Result<()> {
     let state = state.clone();
     tokio::spawn(async move {
         while let Some(account) = feed.recv().await {
-            state.authorizer.invalidate(&account);
+            state.authorizer.on_change_notified(&state, &account).await;
         }
     });
     Ok(())

@@ -56,6 +56,19 @@ impl Authorizer {
         }
     }
 
+    /// A change notification for the account (from any node, this one included): forgets the
+    /// snapshot unless it already holds the account's current revision, which is the case when
+    /// the write came through this node and `apply` updated the snapshot in place.
+    pub async fn on_change_notified(&self, state: &AppState, account: &str) {
+        let Some(cached) = self.cached(account) else {
+            return;
+        };
+        match state.store.account_revision(account).await {
+            Ok(revision) if revision <= cached.revision => {}
+            _ => self.invalidate(account),
+        }
+    }
+
     /// After a policy write through this node: changes the cached snapshot with `change`
     /// instead of forgetting it, when the account's revision shows that write was the only
     /// one since the snapshot; otherwise (or when `change` says it did not apply) forgets it
