@@ -12,6 +12,8 @@ use iam_store::Store;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::console::session::SessionSealer;
+use crate::console::throttle::LoginThrottle;
 use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
 use crate::service::catalog::LiveCatalog;
@@ -19,7 +21,9 @@ use crate::service::client_cache::ClientCache;
 use crate::state::{AppState, Shared};
 use crate::tls::TlsListener;
 use crate::token::keyring::KeyRing;
-use crate::token::master_key::{KEY_ENCRYPTION_LABEL, MasterKey, PEPPER_LABEL};
+use crate::token::master_key::{
+    CONSOLE_SESSION_LABEL, KEY_ENCRYPTION_LABEL, MasterKey, PEPPER_LABEL,
+};
 use crate::token::password::PasswordHashing;
 use crate::token::revocations::Revocations;
 use crate::token::sealed::KeySealer;
@@ -65,6 +69,8 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         keys,
         revocations: Revocations::new(),
         client_cache: ClientCache::new(),
+        console_sessions: SessionSealer::new(master.derive(CONSOLE_SESSION_LABEL)),
+        login_throttle: LoginThrottle::new(),
         store,
         config,
     }))

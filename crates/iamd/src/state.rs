@@ -6,6 +6,8 @@ use std::sync::Arc;
 use iam_store::Store;
 
 use crate::config::Config;
+use crate::console::session::SessionSealer;
+use crate::console::throttle::LoginThrottle;
 use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
 use crate::service::catalog::LiveCatalog;
@@ -33,6 +35,10 @@ pub struct Shared {
     pub revocations: Revocations,
     /// Service accounts as the token endpoint reads them, briefly held in memory.
     pub client_cache: ClientCache,
+    /// Seals and opens console session cookies.
+    pub console_sessions: SessionSealer,
+    /// Failed console logins, per name and per address.
+    pub login_throttle: LoginThrottle,
 }
 
 impl AppState {

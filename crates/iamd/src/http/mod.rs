@@ -29,6 +29,8 @@ pub fn router(state: AppState) -> Router {
         .nest("/v2", v2::router())
         .nest("/provider/v1", provider::router())
         .merge(role_adapter::router())
+        .nest("/console", crate::console::router())
+        .route("/console/", get(crate::console::home::page))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -213,6 +213,20 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<String>> {
     Ok(clients.into_iter().map(|c| c.client_id).collect())
 }
 
+/// Every client of the account with its details, oldest first (the console's table).
+pub async fn list_views(state: &AppState, actor: &Actor) -> Result<Vec<ClientView>> {
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_GET)
+        .await?;
+    let mut clients = state.store.list_clients(&actor.principal.account).await?;
+    clients.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.name.cmp(&b.name)));
+    Ok(clients
+        .into_iter()
+        .map(|c| view(c, actor.principal.plate))
+        .collect())
+}
+
 pub async fn get(state: &AppState, actor: &Actor, client_id: &str) -> Result<ClientView> {
     state
         .authorizer

@@ -28,6 +28,7 @@ pub mod registration;
 pub mod resource_groups;
 pub mod resources;
 pub mod role_adapter;
+pub mod sign_in;
 pub mod simulator;
 pub mod snapshot;
 pub mod tags;

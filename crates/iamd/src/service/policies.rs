@@ -97,6 +97,30 @@ pub async fn list(
     Ok(page.map(|p| expansion.view(p)))
 }
 
+/// For each identity URN, how many of the account's policies name it (exactly or through a
+/// pattern): the console's "Associated policies" column.
+pub async fn count_naming(
+    state: &AppState,
+    actor: &Actor,
+    identities: &[String],
+) -> Result<Vec<usize>> {
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_GET)
+        .await?;
+    let policies = state.store.list_policies(&actor.principal.account).await?;
+    Ok(identities
+        .iter()
+        .map(|identity| {
+            let filter = PolicyFilter {
+                identities: vec![identity.clone()],
+                ..PolicyFilter::default()
+            };
+            policies.iter().filter(|p| filter.accepts(p)).count()
+        })
+        .collect())
+}
+
 pub async fn get(state: &AppState, actor: &Actor, id: Uuid, details: bool) -> Result<PolicyView> {
     state
         .authorizer

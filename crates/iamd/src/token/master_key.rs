@@ -35,6 +35,8 @@ pub struct MasterKey([u8; 32]);
 pub const PEPPER_LABEL: &str = "iamd/v1/secret-pepper";
 /// Label for the key that encrypts signing keys at rest.
 pub const KEY_ENCRYPTION_LABEL: &str = "iamd/v1/key-encryption";
+/// Label for the key that seals console session cookies.
+pub const CONSOLE_SESSION_LABEL: &str = "iamd/v1/console-session";
 
 impl MasterKey {
     /// The configured key if any, else the key file in `data_dir` (created if missing).

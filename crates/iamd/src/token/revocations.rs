@@ -41,6 +41,11 @@ impl Revocations {
         self.contains(jti) || self.client_revoked(client_id)
     }
 
+    /// True when the revocation `key` (a console session, `console:<sid>`) is known.
+    pub fn key_revoked(&self, key: &str) -> bool {
+        self.contains(key)
+    }
+
     pub fn client_revoked(&self, client_id: &str) -> bool {
         self.contains(&client_key(client_id))
     }

@@ -1,0 +1,48 @@
+// The console's only script: progressive help. Every page works without it.
+"use strict";
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-copy]");
+  if (!button) return;
+  const source = document.getElementById(button.dataset.copy);
+  const status = document.getElementById("copy-status");
+  if (!source) return;
+  const text = source.textContent.trim();
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch (_) {
+    // No clipboard permission (plain HTTP): select the text so Ctrl+C copies it.
+    const range = document.createRange();
+    range.selectNodeContents(source);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    if (status) status.textContent = "Selected: press Ctrl+C to copy.";
+    return;
+  }
+  button.textContent = "Copied";
+  if (status) status.textContent = "Copied to the clipboard.";
+});
+
+// Buttons that add another row to a list of inputs (the policy form): clone the row's
+// template, empty it, and focus it.
+document.addEventListener("click", (event) => {
+  const add = event.target.closest("button[data-add-row]");
+  if (add) {
+    const list = document.getElementById(add.dataset.addRow);
+    const template = list && list.querySelector("[data-row]");
+    if (!template) return;
+    const row = template.cloneNode(true);
+    row.querySelectorAll("input, select, textarea").forEach((el) => { el.value = ""; el.removeAttribute("aria-invalid"); });
+    list.appendChild(row);
+    const first = row.querySelector("input, select, textarea");
+    if (first) first.focus();
+    return;
+  }
+  const remove = event.target.closest("button[data-remove-row]");
+  if (remove) {
+    const row = remove.closest("[data-row]");
+    const list = row && row.parentElement;
+    if (list && list.querySelectorAll("[data-row]").length > 1) row.remove();
+    else if (row) row.querySelectorAll("input, select, textarea").forEach((el) => { el.value = ""; });
+  }
+});

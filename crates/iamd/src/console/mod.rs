@@ -1,0 +1,118 @@
+//! The Control Panel: server-rendered pages at `/console/` (DESIGN.md §9) over the same
+//! service functions as the API, so every rule and every authorization is the API's.
+//!
+//! `session` (the sealed cookie), `viewer` (who is looking), `form` (CSRF-checked posts),
+//! `page` (the frame, permissions and failures), `throttle` (slowing login guesses); then
+//! one file per section of the console.
+
+pub mod assets;
+pub mod form;
+pub mod home;
+pub mod login;
+pub mod page;
+pub mod service_accounts;
+pub mod session;
+pub mod throttle;
+pub mod viewer;
+
+use axum::Router;
+use axum::response::Redirect;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        // Nested, "/" is `/console` itself; `/console/` is routed beside the nest.
+        .route("/", get(to_console))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", axum::routing::post(login::logout))
+        .route("/assets/{file}", get(assets::file))
+        .route(
+            "/service-accounts",
+            get(service_accounts::list).post(service_accounts::create),
+        )
+        .route("/service-accounts/new", get(service_accounts::new_form))
+        .route(
+            "/service-accounts/{id}/edit",
+            get(service_accounts::edit_form).post(service_accounts::edit),
+        )
+        .route(
+            "/service-accounts/{id}/delete",
+            get(service_accounts::delete_form).post(service_accounts::delete),
+        )
+}
+
+/// `/console` without its slash.
+pub async fn to_console() -> Redirect {
+    Redirect::permanent("/console/")
+}
+
+/// A validation message, and the form field it concerns when it names one.
+#[derive(Debug, Default, Clone)]
+pub struct FieldError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn none() -> FieldError {
+        FieldError::default()
+    }
+
+    /// Attaches `message` to the first of `fields` it starts with (the service layer names
+    /// the field first: "name must be…"), or to the form as a whole.
+    pub fn locate(message: &str, fields: &[&str]) -> FieldError {
+        let lower = message.to_ascii_lowercase();
+        let field = fields
+            .iter()
+            .find(|f| {
+                let f = f.to_ascii_lowercase();
+                lower.starts_with(&format!("{f} "))
+                    || lower.starts_with(&format!("{f}:"))
+                    || lower.starts_with(&format!("{f}["))
+                    || lower.starts_with(&format!("{f}."))
+            })
+            .map(|f| (*f).to_owned());
+        FieldError {
+            field,
+            message: message.to_owned(),
+        }
+    }
+
+    pub fn at(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+
+    /// The message for `field`, if it is the one in error.
+    pub fn on(&self, field: &str) -> Option<&str> {
+        (self.field.as_deref() == Some(field)).then_some(self.message.as_str())
+    }
+
+    /// The message that concerns no one field.
+    pub fn general(&self) -> Option<&str> {
+        (self.field.is_none() && !self.message.is_empty()).then_some(self.message.as_str())
+    }
+
+    pub fn is_some(&self) -> bool {
+        !self.message.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_land_on_the_field_they_name() {
+        let e = FieldError::locate("name must be 1 to 128 characters", &["name", "description"]);
+        assert_eq!(e.on("name"), Some("name must be 1 to 128 characters"));
+        assert_eq!(e.on("description"), None);
+        assert_eq!(e.general(), None);
+        let e = FieldError::locate("something else broke", &["name"]);
+        assert_eq!(e.general(), Some("something else broke"));
+    }
+}

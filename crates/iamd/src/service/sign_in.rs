@@ -1,0 +1,143 @@
+//! Signing in with a password (the console's login form): the account root with its NIC
+//! handle, or a user with `nic/login`. A wrong handle, an unknown user, a user without a
+//! password, a disabled user and a wrong password all give the same answer, so the form
+//! tells nobody which part was wrong. Argon2id runs off the async workers.
+
+use iam_core::urn::{Plate, Urn};
+use iam_store::{StoreError, UserStatus};
+
+use crate::service::authenticate;
+use crate::service::error::{Result, ServiceError};
+use crate::service::principal::{Principal, PrincipalKind};
+use crate::state::AppState;
+
+/// Who is signing in, parsed from what they typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInName {
+    Root { account: String },
+    User { account: String, login: String },
+}
+
+impl SignInName {
+    /// `xx1111-ovh` is a root, `xx1111-ovh/alice` a user. Case is kept for the login and
+    /// lowered for the NIC handle, which the store keeps in lower case.
+    pub fn parse(text: &str) -> Option<SignInName> {
+        let text = text.trim();
+        match text.split_once('/') {
+            None if !text.is_empty() => Some(SignInName::Root {
+                account: text.to_ascii_lowercase(),
+            }),
+            Some((account, login)) if !account.is_empty() && !login.is_empty() => {
+                Some(SignInName::User {
+                    account: account.to_ascii_lowercase(),
+                    login: login.to_owned(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The key the login throttle counts failures under.
+    pub fn throttle_key(&self) -> String {
+        match self {
+            SignInName::Root { account } => account.clone(),
+            SignInName::User { account, login } => format!("{account}/{login}"),
+        }
+    }
+}
+
+pub fn wrong_credentials() -> ServiceError {
+    ServiceError::Unauthenticated("wrong account, login or password".into())
+}
+
+/// The principal `name` acts as when `password` is theirs.
+pub async fn sign_in(state: &AppState, name: &SignInName, password: &str) -> Result<Principal> {
+    let (account_nic, login) = match name {
+        SignInName::Root { account } => (account, None),
+        SignInName::User { account, login } => (account, Some(login)),
+    };
+    let account = match state.store.get_account(account_nic).await {
+        Ok(account) => Some(account),
+        Err(StoreError::NotFound(_)) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let stored_hash = match (&account, login) {
+        (None, _) => None,
+        (Some(account), None) => Some(account.root_password_hash.clone()),
+        (Some(account), Some(login)) => match state.store.get_user(&account.nic, login).await {
+            Ok(user) if user.status != UserStatus::Disabled && !user.password_hash.is_empty() => {
+                Some(user.password_hash)
+            }
+            Ok(_) | Err(StoreError::NotFound(_)) => None,
+            Err(other) => return Err(other.into()),
+        },
+    };
+    // An unknown name still pays for one Argon2id verification, so timing does not tell
+    // which names exist.
+    let matches = verify(state, password, stored_hash.clone()).await?;
+    let Some(account) = account.filter(|_| matches && stored_hash.is_some()) else {
+        return Err(wrong_credentials());
+    };
+    let plate = Plate::parse(&account.plate)
+        .ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
+    match login {
+        None => Ok(Principal {
+            account: account.nic.clone(),
+            plate,
+            identities: vec![Urn::account(plate, &account.nic).to_string()],
+            kind: PrincipalKind::Root,
+        }),
+        Some(login) => authenticate::user_principal(state, &account.nic, plate, login)
+            .await
+            .map_err(|_| wrong_credentials()),
+    }
+}
+
+/// A hash of a random password nobody knows, made once with the server's own Argon2id
+/// parameters: verified when there is no real hash to compare with.
+static DECOY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+async fn verify(state: &AppState, password: &str, stored: Option<String>) -> Result<bool> {
+    let hashing = state.passwords.clone();
+    let password = zeroize::Zeroizing::new(password.to_owned());
+    tokio::task::spawn_blocking(move || -> Result<bool> {
+        let stored = match stored {
+            Some(stored) => stored,
+            None => match DECOY_HASH.get() {
+                Some(decoy) => decoy.clone(),
+                None => {
+                    let decoy = hashing.hash(&crate::token::secret::generate()?)?;
+                    DECOY_HASH.get_or_init(|| decoy).clone()
+                }
+            },
+        };
+        Ok(hashing.verify(&password, &stored))
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(format!("password verification task: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_as_root_or_user() {
+        assert_eq!(
+            SignInName::parse(" XX1111-ovh "),
+            Some(SignInName::Root {
+                account: "xx1111-ovh".into()
+            })
+        );
+        assert_eq!(
+            SignInName::parse("xx1111-ovh/Alice"),
+            Some(SignInName::User {
+                account: "xx1111-ovh".into(),
+                login: "Alice".into()
+            })
+        );
+        assert_eq!(SignInName::parse(""), None);
+        assert_eq!(SignInName::parse("/alice"), None);
+        assert_eq!(SignInName::parse("xx1111-ovh/"), None);
+    }
+}
