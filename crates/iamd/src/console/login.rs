@@ -134,11 +134,7 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
     let ip_key = client_ip(&parts).map(|ip| format!("ip:{ip}"));
     let name_key = format!("name:{}", name.throttle_key());
     let now = Instant::now();
-    let wait = [Some(&name_key), ip_key.as_ref()]
-        .into_iter()
-        .flatten()
-        .filter_map(|k| state.login_throttle.wait(k, now))
-        .max();
+    let wait = state.login_throttle.wait(&name_key, ip_key.as_deref(), now);
     if let Some(wait) = wait {
         return again(
             StatusCode::TOO_MANY_REQUESTS,
@@ -185,9 +181,9 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
             response
         }
         Err(ServiceError::Unauthenticated(_)) => {
-            for key in [Some(&name_key), ip_key.as_ref()].into_iter().flatten() {
-                state.login_throttle.failed(key, Instant::now());
-            }
+            state
+                .login_throttle
+                .failed(&name_key, ip_key.as_deref(), Instant::now());
             again(
                 StatusCode::UNAUTHORIZED,
                 "Wrong account, login or password.",

@@ -58,7 +58,11 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 /// Sends the browser to the login page, dropping whatever session cookie it had, and
 /// remembering where it was going (a console path only: never an open redirect).
 pub fn to_login(state: &AppState, parts: &Parts) -> Response {
-    let path = parts.uri.path();
+    // Inside the nested router the URI has lost its `/console` prefix; the original has it.
+    let path = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| parts.uri.path(), |original| original.0.path());
     let target = if path.starts_with("/console/") && parts.method == axum::http::Method::GET {
         format!(
             "/console/login?next={}",
