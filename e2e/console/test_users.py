@@ -131,7 +131,7 @@ def test_a_token_is_shown_once_and_works_against_the_api(root_page, server, uniq
     expect(page.locator("#copy-status")).to_have_text("Copied to the clipboard.")
     assert page.evaluate("navigator.clipboard.readText()") == token
 
-    details = requests.get(server.base + "/auth/details",
+    details = requests.get(server.base + "/1.0/auth/details",
                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert details.status_code == 200, details.text
     assert login in details.text
@@ -151,7 +151,7 @@ def test_a_token_is_shown_once_and_works_against_the_api(root_page, server, uniq
     page.get_by_role("button", name="Delete").click()
     expect(page.get_by_role("status")).to_have_text("Deleted.")
     expect(page.locator("tr[data-token='ci']")).to_have_count(0)
-    refused = requests.get(server.base + "/auth/details",
+    refused = requests.get(server.base + "/1.0/auth/details",
                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert refused.status_code == 401
 

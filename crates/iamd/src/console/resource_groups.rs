@@ -68,8 +68,11 @@ pub async fn detail(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
+    Query(done): Query<Done>,
 ) -> PageResult {
-    let chrome = Chrome::load(&state, &viewer, SECTION).await;
+    let chrome = Chrome::load(&state, &viewer, SECTION)
+        .await
+        .with_notice(done.done.as_deref());
     let id = group_id(&chrome, &id)?;
     let mut group = resource_groups::get(&state, &viewer.actor, id, true)
         .await
