@@ -51,7 +51,7 @@ def test_create_edit_and_delete_a_group(root_page, server, unique):
     server.api("GET", f"/1.0/me/identity/group/{name}", expect=404)
 
 
-def test_a_bad_name_is_shown_next_to_the_field(root_page):
+def test_a_bad_group_name_is_shown_next_to_the_field(root_page):
     page = root_page
     page.goto("/console/groups/new")
     page.get_by_label("Group name").fill("no spaces")

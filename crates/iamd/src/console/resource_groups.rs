@@ -48,10 +48,9 @@ pub async fn list(
     Ok(render(&ListPage { chrome, groups }))
 }
 
-/// A group id from the path; anything else names no group.
-fn group_id(chrome: &Chrome, id: &str) -> Result<Uuid, Response> {
-    Uuid::parse_str(id)
-        .map_err(|_| chrome.failure(ServiceError::NotFound(format!("resource group {id}"))))
+/// What a path that holds no group id names.
+fn no_group(id: &str) -> ServiceError {
+    ServiceError::NotFound(format!("resource group {id}"))
 }
 
 #[derive(Template)]
@@ -73,7 +72,7 @@ pub async fn detail(
     let chrome = Chrome::load(&state, &viewer, SECTION)
         .await
         .with_notice(done.done.as_deref());
-    let id = group_id(&chrome, &id)?;
+    let id = Uuid::parse_str(&id).map_err(|_| chrome.failure(no_group(&id)))?;
     let mut group = resource_groups::get(&state, &viewer.actor, id, true)
         .await
         .map_err(|e| chrome.failure(e))?;
@@ -252,7 +251,7 @@ pub async fn edit_form(
     if !chrome.can(resource_groups::ACTION_EDIT) {
         return Err(refused(&chrome, resource_groups::ACTION_EDIT));
     }
-    let id = group_id(&chrome, &id)?;
+    let id = Uuid::parse_str(&id).map_err(|_| chrome.failure(no_group(&id)))?;
     let group = resource_groups::get(&state, &viewer.actor, id, false)
         .await
         .map_err(|e| chrome.failure(e))?;
@@ -294,7 +293,7 @@ pub async fn edit(
     let SecureForm { viewer, fields } = form;
     let Ok(id) = Uuid::parse_str(&id) else {
         let chrome = Chrome::load(&state, &viewer, SECTION).await;
-        return Err(chrome.failure(ServiceError::NotFound(format!("resource group {id}"))));
+        return Err(chrome.failure(no_group(&id)));
     };
     let result = match group_input(&fields) {
         Ok(input) => resource_groups::replace(&state, &viewer.actor, id, input)
@@ -326,7 +325,7 @@ pub async fn delete_form(
     if !chrome.can(resource_groups::ACTION_DELETE) {
         return Err(refused(&chrome, resource_groups::ACTION_DELETE));
     }
-    let id = group_id(&chrome, &id)?;
+    let id = Uuid::parse_str(&id).map_err(|_| chrome.failure(no_group(&id)))?;
     let group = resource_groups::get(&state, &viewer.actor, id, false)
         .await
         .map_err(|e| chrome.failure(e))?;
@@ -343,7 +342,7 @@ pub async fn delete(
 ) -> PageResult {
     let viewer = form.viewer;
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    let id = group_id(&chrome, &id)?;
+    let id = Uuid::parse_str(&id).map_err(|_| chrome.failure(no_group(&id)))?;
     match resource_groups::delete(&state, &viewer.actor, id).await {
         Ok(()) => Ok(Redirect::to("/console/resource-groups?done=deleted").into_response()),
         Err(e) => Err(chrome.failure(e)),
