@@ -23,7 +23,7 @@ pub mod viewer;
 
 use axum::Router;
 use axum::response::Redirect;
-use axum::routing::{get, post};
+use axum::routing::get;
 
 use crate::state::AppState;
 
@@ -64,8 +64,11 @@ fn identities() -> Router<AppState> {
             "/users/{login}/delete",
             get(users::delete_form).post(users::delete),
         )
-        .route("/users/{login}/enable", post(users::enable))
-        .route("/users/{login}/disable", post(users::disable))
+        .route("/users/{login}/enable", axum::routing::post(users::enable))
+        .route(
+            "/users/{login}/disable",
+            axum::routing::post(users::disable),
+        )
         .route(
             "/users/{login}/tokens",
             get(personal_tokens::list).post(personal_tokens::create),
@@ -92,8 +95,14 @@ fn inventory() -> Router<AppState> {
     Router::new()
         .route("/resources", get(resources::list))
         .route("/resources/detail", get(resources::detail))
-        .route("/resources/tags/add", post(resources::add_tag))
-        .route("/resources/tags/remove", post(resources::remove_tag))
+        .route(
+            "/resources/tags/add",
+            axum::routing::post(resources::add_tag),
+        )
+        .route(
+            "/resources/tags/remove",
+            axum::routing::post(resources::remove_tag),
+        )
         .route(
             "/resource-groups",
             get(resource_groups::list).post(resource_groups::create),
