@@ -122,3 +122,15 @@ def test_the_default_resource_group_offers_no_change(root_page, server):
     group_id = page.url.rstrip("/").rsplit("/", 1)[1]
     page.goto(f"/console/resource-groups/{group_id}/edit")
     expect(page.get_by_test_id("failure")).to_contain_text("read-only")
+
+
+def test_a_resource_group_without_a_name_keeps_the_picked_resources(root_page, server, unique):
+    server.resource(vps(unique, 6))
+    page = root_page
+    page.goto("/console/resource-groups/new")
+    page.get_by_label("Name", exact=True).evaluate("e => e.removeAttribute('required')")
+    page.get_by_label(f"vps-6-{unique}.example.net").check()
+    page.get_by_role("button", name="Create").click()
+    expect(page.locator("#name-error")).to_contain_text("expected 1 to 128 characters")
+    expect(page.get_by_label("Name", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label(f"vps-6-{unique}.example.net")).to_be_checked()
