@@ -39,6 +39,13 @@ class Server:
             check=True, capture_output=True, text=True,
         )
         self.account = json.loads(created.stdout)
+        # A product owning a few resource types, to register test resources with.
+        provider = subprocess.run(
+            [binary, "--data-dir", self.dir, "provider", "create", "--name", "console-e2e",
+             "--type", "vps", "--type", "dedicatedServer"],
+            check=True, capture_output=True, text=True,
+        )
+        self.provider_secret = json.loads(provider.stdout)["secret"]
         self.log = open(os.path.join(self.dir, "server.log"), "w")
         self.process = subprocess.Popen(
             [binary, "--data-dir", self.dir, "serve", "--listen", f"127.0.0.1:{self.port}"],
@@ -75,13 +82,27 @@ class Server:
         })
         return self.api("GET", f"/1.0/me/identity/user/{login}")["urn"]
 
-    def policy(self, name, identities, actions, resources=None):
+    def policy(self, name, identities, actions, resources=None, deny=None):
+        permissions = {"allow": [{"action": a} for a in actions]} if actions else {}
+        if deny:
+            permissions["deny"] = [{"action": a} for a in deny]
         return self.api("POST", "/v2/iam/policy", {
             "name": name,
             "identities": identities,
             "resources": [{"urn": u} for u in (resources or [ACCOUNT_URN])],
-            "permissions": {"allow": [{"action": a} for a in actions]},
+            "permissions": permissions,
         })
+
+    def resource(self, urn, name=None, display_name=None, tags=None):
+        """Registers a resource of the account as its product would (provider API, types vps
+        and dedicatedServer); returns it."""
+        body = {k: v for k, v in
+                {"name": name, "displayName": display_name, "tags": tags}.items() if v is not None}
+        response = requests.put(f"{self.base}/provider/v1/account/{NIC}/resource/{urn}", json=body,
+                                headers={"Authorization": "Bearer " + self.provider_secret},
+                                timeout=30)
+        assert response.status_code in (200, 201), (urn, response.status_code, response.text)
+        return response.json()
 
 
 @pytest.fixture(scope="session")

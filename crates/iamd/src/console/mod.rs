@@ -7,12 +7,18 @@
 
 pub mod assets;
 pub mod form;
+pub mod groups;
 pub mod home;
 pub mod login;
 pub mod page;
+pub mod personal_tokens;
+pub mod resource_groups;
+pub mod resources;
 pub mod service_accounts;
 pub mod session;
+pub mod simulator;
 pub mod throttle;
+pub mod users;
 pub mod viewer;
 
 use axum::Router;
@@ -41,6 +47,77 @@ pub fn router() -> Router<AppState> {
             "/service-accounts/{id}/delete",
             get(service_accounts::delete_form).post(service_accounts::delete),
         )
+        .merge(identities())
+        .merge(inventory())
+}
+
+/// Users, their personal access tokens, and groups.
+fn identities() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/new", get(users::new_form))
+        .route(
+            "/users/{login}/edit",
+            get(users::edit_form).post(users::edit),
+        )
+        .route(
+            "/users/{login}/delete",
+            get(users::delete_form).post(users::delete),
+        )
+        .route("/users/{login}/enable", axum::routing::post(users::enable))
+        .route(
+            "/users/{login}/disable",
+            axum::routing::post(users::disable),
+        )
+        .route(
+            "/users/{login}/tokens",
+            get(personal_tokens::list).post(personal_tokens::create),
+        )
+        .route("/users/{login}/tokens/new", get(personal_tokens::new_form))
+        .route(
+            "/users/{login}/tokens/{name}/delete",
+            get(personal_tokens::delete_form).post(personal_tokens::delete),
+        )
+        .route("/groups", get(groups::list).post(groups::create))
+        .route("/groups/new", get(groups::new_form))
+        .route(
+            "/groups/{name}/edit",
+            get(groups::edit_form).post(groups::edit),
+        )
+        .route(
+            "/groups/{name}/delete",
+            get(groups::delete_form).post(groups::delete),
+        )
+}
+
+/// Resources and their tags, resource groups, and the policy simulator.
+fn inventory() -> Router<AppState> {
+    Router::new()
+        .route("/resources", get(resources::list))
+        .route("/resources/detail", get(resources::detail))
+        .route(
+            "/resources/tags/add",
+            axum::routing::post(resources::add_tag),
+        )
+        .route(
+            "/resources/tags/remove",
+            axum::routing::post(resources::remove_tag),
+        )
+        .route(
+            "/resource-groups",
+            get(resource_groups::list).post(resource_groups::create),
+        )
+        .route("/resource-groups/new", get(resource_groups::new_form))
+        .route("/resource-groups/{id}", get(resource_groups::detail))
+        .route(
+            "/resource-groups/{id}/edit",
+            get(resource_groups::edit_form).post(resource_groups::edit),
+        )
+        .route(
+            "/resource-groups/{id}/delete",
+            get(resource_groups::delete_form).post(resource_groups::delete),
+        )
+        .route("/simulator", get(simulator::page))
 }
 
 /// `/console` without its slash.

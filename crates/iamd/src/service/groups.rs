@@ -106,6 +106,22 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<String>> {
     Ok(groups.into_iter().map(|g| g.name).collect())
 }
 
+/// Every group of the account with its details: default groups first, then by name (the
+/// console's table and the user form's choices).
+pub async fn list_views(state: &AppState, actor: &Actor) -> Result<Vec<GroupView>> {
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_GET)
+        .await?;
+    let mut groups = state.store.list_groups(&actor.principal.account).await?;
+    groups.sort_by(|a, b| {
+        b.default_group
+            .cmp(&a.default_group)
+            .then(a.name.cmp(&b.name))
+    });
+    Ok(groups.into_iter().map(|g| view(actor, g)).collect())
+}
+
 pub async fn get(state: &AppState, actor: &Actor, name: &str) -> Result<GroupView> {
     state
         .authorizer

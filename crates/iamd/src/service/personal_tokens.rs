@@ -181,6 +181,21 @@ pub async fn list(state: &AppState, actor: &Actor, login: &str) -> Result<Vec<St
     Ok(tokens.into_iter().map(|t| t.name).collect())
 }
 
+/// The user's tokens with their details, oldest first (the console's table). Never values.
+pub async fn list_views(state: &AppState, actor: &Actor, login: &str) -> Result<Vec<TokenView>> {
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_GET)
+        .await?;
+    users::fetch(state, actor, login).await?;
+    let mut tokens = state
+        .store
+        .list_tokens(&actor.principal.account, Some(login))
+        .await?;
+    tokens.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.name.cmp(&b.name)));
+    Ok(tokens.into_iter().map(view).collect())
+}
+
 pub async fn get(state: &AppState, actor: &Actor, login: &str, name: &str) -> Result<TokenView> {
     state
         .authorizer

@@ -70,6 +70,28 @@ pub struct EditUser {
     _password_last_update: Option<IgnoredAny>,
 }
 
+impl EditUser {
+    /// The writable fields alone (the console's form); `None` keeps a value.
+    pub fn new(
+        email: Option<Option<String>>,
+        description: Option<String>,
+        group: Option<String>,
+    ) -> EditUser {
+        EditUser {
+            email,
+            description,
+            group,
+            login: None,
+            _status: None,
+            _type: None,
+            _urn: None,
+            _creation: None,
+            _last_update: None,
+            _password_last_update: None,
+        }
+    }
+}
+
 /// Tells an explicit `null` (`Some(None)`) from an absent field (`None`, via `default`).
 pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where

@@ -129,6 +129,17 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<String>> {
     Ok(users.into_iter().map(|u| u.login).collect())
 }
 
+/// Every user of the account with its details, by login (the console's table).
+pub async fn list_views(state: &AppState, actor: &Actor) -> Result<Vec<UserView>> {
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_GET)
+        .await?;
+    let mut users = state.store.list_users(&actor.principal.account).await?;
+    users.sort_by(|a, b| a.login.cmp(&b.login));
+    Ok(users.into_iter().map(|u| view(actor, u)).collect())
+}
+
 pub async fn get(state: &AppState, actor: &Actor, login: &str) -> Result<UserView> {
     state
         .authorizer
