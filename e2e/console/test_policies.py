@@ -7,7 +7,7 @@ import re
 import requests
 from playwright.sync_api import expect
 
-from conftest import ACCOUNT_URN, NIC, sign_in
+from conftest import ACCOUNT_URN, NIC, OUTPUT, sign_in
 
 ACTION = "account:apiovh:me/api/oauth2/client/get"
 
@@ -74,6 +74,7 @@ def test_a_policy_made_with_the_form_is_enforced_then_edited_and_deleted(root_pa
     assert server.api("GET", f"/v2/iam/policy/{policy_id}")["permissions"]["deny"] == \
         [{"action": ACTION}]
     assert _list_clients_status(server, token) == 403
+    page.screenshot(path=str(OUTPUT / "policy_view.png"), full_page=True)
 
     # Delete, after a confirmation.
     page.get_by_role("link", name="Delete").click()
@@ -87,6 +88,9 @@ def test_the_resource_type_picker_keeps_what_was_typed(root_page, unique):
     page = root_page
     page.goto("/console/policies/new")
     page.get_by_label("Name", exact=True).fill(f"keep-{unique}")
+    # Enter in a field saves (and here is refused: no identity), it does not switch types.
+    page.get_by_label("Name", exact=True).press("Enter")
+    expect(page.locator("#identities-error")).to_contain_text("identities")
     page.get_by_label(f"Allow {ACTION}", exact=True).check()
     page.get_by_label("Resource type").select_option("vps")
     expect(page.get_by_label("Resource type")).to_have_value("vps")
