@@ -191,3 +191,36 @@ def test_a_user_without_policy_rights_sees_no_policies(page, server, unique):
     expect(page.get_by_role("link", name="Create a policy")).to_have_count(0)
     expect(page.locator("details.menu")).to_have_count(0)
     assert page.goto("/console/policies/new").status == 403
+
+
+def test_conditions_and_expiry_in_the_form_and_editing_as_json(root_page, server, unique):
+    page = root_page
+    name = f"conditional-{unique}"
+    created = server.policy(name, [f"urn:v1:eu:identity:account:{NIC}"], [ACTION])
+    page.goto(f"/console/policies/{created['id']}/edit")
+    conditions = page.get_by_label("Conditions (JSON)")
+    conditions.fill('{"operator": "MATCH",\n "values": }')
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#conditions-error")).to_contain_text("line 2, column")
+    expect(conditions).to_have_attribute("aria-invalid", "true")
+
+    conditions.fill('{"operator": "MATCH", "values": {"resource.Tag(env)": "prod"}}')
+    page.get_by_label("Expires (UTC)").fill("2031-05-04T03:02:01")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Your changes were saved.")
+    expect(page.get_by_test_id("expiry")).to_have_text("2031-05-04 03:02:01 UTC")
+    expect(page.get_by_test_id("conditions")).to_contain_text("resource.Tag(env)")
+    stored = server.api("GET", f"/v2/iam/policy/{created['id']}")
+    assert stored["expiredAt"].startswith("2031-05-04T03:02:01")
+    assert stored["conditions"] == {"operator": "MATCH", "values": {"resource.Tag(env)": "prod"}}
+
+    # The JSON editor opens with the policy as the API takes it, and saves it back.
+    page.get_by_role("link", name="Edit as JSON").click()
+    editor = page.get_by_label("Policy (JSON)")
+    body = json.loads(editor.input_value())
+    assert body["name"] == name and body["conditions"] == stored["conditions"]
+    body["description"] = "edited as JSON"
+    editor.fill(json.dumps(body, indent=2))
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Your changes were saved.")
+    assert server.api("GET", f"/v2/iam/policy/{created['id']}")["description"] == "edited as JSON"
