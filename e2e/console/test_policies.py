@@ -63,6 +63,14 @@ def test_a_policy_made_with_the_form_is_enforced_then_edited_and_deleted(root_pa
     assert stored["permissions"]["allow"] == [{"action": ACTION}]
     assert _list_clients_status(server, token) == 200
 
+    # The service accounts page links its count to the policies naming the account.
+    page.goto("/console/service-accounts")
+    page.get_by_role("link", name=f"1 policy naming reader-{unique}").click()
+    expect(page.get_by_label("Identity")).to_have_value(identity)
+    expect(page.get_by_test_id("policies").locator("tbody tr")).to_have_count(1)
+    expect(page.get_by_test_id("policies")).to_contain_text(name)
+    page.get_by_role("link", name=name).click()
+
     # Edit: the same action denied as well; the form keeps what was there.
     page.get_by_role("link", name="Edit", exact=True).click()
     expect(page.get_by_label(f"Allow {ACTION}", exact=True)).to_be_checked()
@@ -165,6 +173,12 @@ def test_a_read_only_policy_has_a_badge_and_no_edit_or_delete(root_page, server)
         response = page.goto(f"/console/policies/{default['id']}/{path}")
         assert response.status == 403
         expect(page.get_by_test_id("failure")).to_contain_text("read-only")
+    # A forged delete (with a valid CSRF token) is refused by the service itself.
+    csrf = page.locator("input[name=_csrf]").first.input_value()
+    refused = page.request.post(f"/console/policies/{default['id']}/delete", form={"_csrf": csrf})
+    assert refused.status == 403
+    assert "read-only" in refused.text()
+    server.api("GET", f"/v2/iam/policy/{default['id']}")
 
 
 def test_a_user_without_policy_rights_sees_no_policies(page, server, unique):
