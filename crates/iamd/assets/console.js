@@ -32,7 +32,10 @@ document.addEventListener("click", (event) => {
     const template = list && list.querySelector("[data-row]");
     if (!template) return;
     const row = template.cloneNode(true);
-    row.querySelectorAll("input, select, textarea").forEach((el) => { el.value = ""; el.removeAttribute("aria-invalid"); });
+    row.querySelectorAll("input, select, textarea").forEach((el) => {
+      el.value = ""; el.removeAttribute("aria-invalid"); el.removeAttribute("aria-describedby");
+      el.removeAttribute("id"); // ids stay unique: the first row's label keeps its input
+    });
     list.appendChild(row);
     const first = row.querySelector("input, select, textarea");
     if (first) first.focus();
@@ -45,4 +48,26 @@ document.addEventListener("click", (event) => {
     if (list && list.querySelectorAll("[data-row]").length > 1) row.remove();
     else if (row) row.querySelectorAll("input, select, textarea").forEach((el) => { el.value = ""; });
   }
+});
+
+// Controls that only work with this script are shipped hidden; show them.
+document.querySelectorAll("[data-js-only]").forEach((el) => { el.hidden = false; });
+
+// A select that re-renders the page (the policy form's resource type): changing it presses
+// the button named by data-submit, which also works by hand without the script.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-submit]");
+  const button = select && document.getElementById(select.dataset.submit);
+  if (button) button.click();
+});
+
+// A search box that hides the rows of a table that do not contain its text.
+document.addEventListener("input", (event) => {
+  const box = event.target.closest("input[data-filter-table]");
+  const table = box && document.getElementById(box.dataset.filterTable);
+  if (!table) return;
+  const text = box.value.trim().toLowerCase();
+  table.querySelectorAll("tbody tr").forEach((row) => {
+    row.hidden = text !== "" && !row.textContent.toLowerCase().includes(text);
+  });
 });

@@ -12,6 +12,12 @@ pub mod home;
 pub mod login;
 pub mod page;
 pub mod personal_tokens;
+pub mod policies;
+pub mod policy_blame;
+pub mod policy_choices;
+pub mod policy_draft;
+pub mod policy_form;
+pub mod policy_json;
 pub mod resource_groups;
 pub mod resources;
 pub mod service_accounts;
@@ -46,6 +52,17 @@ pub fn router() -> Router<AppState> {
         .route(
             "/service-accounts/{id}/delete",
             get(service_accounts::delete_form).post(service_accounts::delete),
+        )
+        .route("/policies", get(policies::list).post(policy_form::create))
+        .route("/policies/new", get(policy_form::new_form))
+        .route("/policies/{id}", get(policies::view))
+        .route(
+            "/policies/{id}/edit",
+            get(policy_form::edit_form).post(policy_form::edit),
+        )
+        .route(
+            "/policies/{id}/delete",
+            get(policies::delete_form).post(policies::delete),
         )
         .merge(identities())
         .merge(inventory())
