@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use iam_core::system::Builtins;
-use iam_store::Store;
+use iam_store::{Change, Store};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -139,8 +139,15 @@ async fn follow_changes(state: &AppState) -> anyhow::Result<()> {
     };
     let state = state.clone();
     tokio::spawn(async move {
-        while let Some(account) = feed.recv().await {
-            state.authorizer.on_change_notified(&state, &account).await;
+        while let Some(change) = feed.recv().await {
+            match change {
+                Change::Decisions(account) => {
+                    state.authorizer.on_change_notified(&state, &account).await;
+                }
+                // Nothing on this node holds credentials yet.
+                Change::Credentials(_) => {}
+                Change::Missed => state.authorizer.recheck_all(&state).await,
+            }
         }
     });
     Ok(())
