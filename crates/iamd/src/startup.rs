@@ -16,6 +16,7 @@ use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
 use crate::service::catalog::LiveCatalog;
 use crate::service::client_cache::ClientCache;
+use crate::service::principal_cache::PrincipalCache;
 use crate::state::{AppState, Shared};
 use crate::tls::TlsListener;
 use crate::token::keyring::KeyRing;
@@ -65,6 +66,7 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         keys,
         revocations: Revocations::new(),
         client_cache: ClientCache::new(),
+        principals: PrincipalCache::new(),
         store,
         config,
     }))
@@ -131,8 +133,9 @@ impl Application {
     }
 }
 
-/// Drops cached account snapshots as other nodes change them (PostgreSQL LISTEN/NOTIFY).
-/// The task ends with the store's feed; the periodic revision check remains the safety net.
+/// Drops cached account snapshots and token principals as other nodes change them
+/// (PostgreSQL LISTEN/NOTIFY). The task ends with the store's feed; the periodic revision
+/// check and the principals' time to live remain the safety nets.
 async fn follow_changes(state: &AppState) -> anyhow::Result<()> {
     let Some(mut feed) = state.store.watch_changes().await? else {
         return Ok(());
@@ -144,9 +147,11 @@ async fn follow_changes(state: &AppState) -> anyhow::Result<()> {
                 Change::Decisions(account) => {
                     state.authorizer.on_change_notified(&state, &account).await;
                 }
-                // Nothing on this node holds credentials yet.
-                Change::Credentials(_) => {}
-                Change::Missed => state.authorizer.recheck_all(&state).await,
+                Change::Credentials(account) => state.principals.invalidate(&account),
+                Change::Missed => {
+                    state.principals.clear();
+                    state.authorizer.recheck_all(&state).await;
+                }
             }
         }
     });

@@ -10,6 +10,7 @@ use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
 use crate::service::catalog::LiveCatalog;
 use crate::service::client_cache::ClientCache;
+use crate::service::principal_cache::PrincipalCache;
 use crate::token::keyring::KeyRing;
 use crate::token::password::PasswordHashing;
 use crate::token::revocations::Revocations;
@@ -33,6 +34,8 @@ pub struct Shared {
     pub revocations: Revocations,
     /// Service accounts as the token endpoint reads them, briefly held in memory.
     pub client_cache: ClientCache,
+    /// Who each personal access token acts as, held until a write changes it.
+    pub principals: PrincipalCache,
 }
 
 impl AppState {
