@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use iam_core::role::Role;
 use iam_store::{AccessTokenRecord, Change, ChangeFeed, Store, User, UserStatus};
+use sqlx::{Connection, PgConnection};
 
 use crate::fixture::*;
 use crate::harness::Ctx;
@@ -80,6 +81,31 @@ async fn token_and_user_writes_are_announced_as_credential_changes(ctx: Ctx) {
     assert_eq!(next(&mut feed).await, Some(decisions(OTHER)));
 }
 
+/// A listener that loses its connection reconnects, says so (what was sent meanwhile is
+/// lost), and hears later changes again.
+async fn a_listener_that_lost_its_connection_says_so_and_listens_again(ctx: Ctx) {
+    let s = &*ctx.store;
+    setup(s, NIC).await;
+    let Some(mut feed) = feed(s).await else {
+        return;
+    };
+    let mut admin = PgConnection::connect(&ctx.url).await.unwrap();
+    let killed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid() \
+         AND query LIKE 'LISTEN%'",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(killed, [true], "one listening connection");
+    assert_eq!(next(&mut feed).await, Some(Change::Missed));
+    s.create_group(&group(NIC, "ops", Role::None, t(1)))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut feed).await, Some(decisions(NIC)));
+}
+
 /// The store's feed, or `None` on the single-node backend.
 async fn feed(s: &dyn Store) -> Option<ChangeFeed> {
     let feed = s.watch_changes().await.unwrap();
@@ -112,4 +138,5 @@ async fn next(feed: &mut ChangeFeed) -> Option<Change> {
 contract!(
     committed_changes_are_announced_and_refused_ones_are_not,
     token_and_user_writes_are_announced_as_credential_changes,
+    a_listener_that_lost_its_connection_says_so_and_listens_again,
 );
