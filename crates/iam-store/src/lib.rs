@@ -18,8 +18,22 @@ use uuid::Uuid;
 
 pub use error::{Result, StoreError};
 
-/// NICs of accounts whose decision data changed (see `Store::watch_changes`).
-pub type ChangeFeed = tokio::sync::mpsc::Receiver<String>;
+/// What the store announces to every node (see `Store::watch_changes`).
+pub type ChangeFeed = tokio::sync::mpsc::Receiver<Change>;
+
+/// One change notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The account's revision moved: its decision data (policies, groups and their roles,
+    /// users, resources, resource groups, permissions groups) changed.
+    Decisions(String),
+    /// Who one of the account's personal access tokens acts as may have changed: a token was
+    /// edited or deleted, a user edited, disabled or deleted. Says nothing of the revision.
+    Credentials(String),
+    /// The feed lost its connection and has it back: notifications sent meanwhile are lost,
+    /// so anything held from before may be stale.
+    Missed,
+}
 pub use record::*;
 
 /// Opens the store that `url` names: `sqlite:…` (the embedded default) or `postgres://…`.
@@ -62,10 +76,11 @@ pub trait Store: Send + Sync + 'static {
     async fn list_accounts(&self) -> Result<Vec<Account>>;
     /// The account's revision (see `Account::revision`), for cache invalidation.
     async fn account_revision(&self, nic: &str) -> Result<i64>;
-    /// A feed of the NICs of accounts whose revision moved on any node, as it happens
-    /// (PostgreSQL `LISTEN/NOTIFY`), so caches elsewhere can drop them at once. `None` where
-    /// the backend has no such channel (SQLite serves one node). Notifications sent while the
-    /// listener reconnects are lost: callers keep a periodic revision check as a safety net.
+    /// A feed of the changes committed on any node, as they happen (PostgreSQL
+    /// `LISTEN/NOTIFY`), so caches elsewhere can drop what they make stale at once. `None`
+    /// where the backend has no such channel (SQLite serves one node). Notifications sent
+    /// while the listener reconnects are lost; the feed then says `Change::Missed`, once it
+    /// listens again. Callers keep a periodic check as a safety net all the same.
     async fn watch_changes(&self) -> Result<Option<ChangeFeed>>;
     async fn set_root_password(&self, nic: &str, password_hash: &str) -> Result<()>;
 
@@ -75,6 +90,7 @@ pub trait Store: Send + Sync + 'static {
     async fn get_user(&self, account: &str, login: &str) -> Result<User>;
     async fn list_users(&self, account: &str) -> Result<Vec<User>>;
     /// Replaces the mutable fields (email, description, group, status, password, dates).
+    /// Announces `Change::Decisions` and `Change::Credentials`, as `delete_user` does.
     async fn update_user(&self, user: &User) -> Result<()>;
     /// Deletes the user and its personal access tokens.
     async fn delete_user(&self, account: &str, login: &str) -> Result<()>;
@@ -112,7 +128,9 @@ pub trait Store: Send + Sync + 'static {
         user: Option<&str>,
         name: &str,
     ) -> Result<AccessTokenRecord>;
+    /// Announces `Change::Credentials`, as `delete_token` does.
     async fn update_token(&self, token: &AccessTokenRecord) -> Result<()>;
+    /// Records a use; announces nothing (it runs once a minute per token in use).
     async fn touch_token(&self, id: Uuid, at: DateTime<Utc>) -> Result<()>;
     async fn delete_token(&self, account: &str, user: Option<&str>, name: &str) -> Result<()>;
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use iam_core::system::Builtins;
-use iam_store::Store;
+use iam_store::{Change, Store};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -18,6 +18,7 @@ use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
 use crate::service::catalog::LiveCatalog;
 use crate::service::client_cache::ClientCache;
+use crate::service::principal_cache::PrincipalCache;
 use crate::state::{AppState, Shared};
 use crate::tls::TlsListener;
 use crate::token::keyring::KeyRing;
@@ -71,6 +72,7 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         client_cache: ClientCache::new(),
         console_sessions: SessionSealer::new(master.derive(CONSOLE_SESSION_LABEL)),
         login_throttle: LoginThrottle::new(),
+        principals: PrincipalCache::new(),
         store,
         config,
     }))
@@ -137,16 +139,26 @@ impl Application {
     }
 }
 
-/// Drops cached account snapshots as other nodes change them (PostgreSQL LISTEN/NOTIFY).
-/// The task ends with the store's feed; the periodic revision check remains the safety net.
+/// Drops cached account snapshots and token principals as other nodes change them
+/// (PostgreSQL LISTEN/NOTIFY). The task ends with the store's feed; the periodic revision
+/// check and the principals' time to live remain the safety nets.
 async fn follow_changes(state: &AppState) -> anyhow::Result<()> {
     let Some(mut feed) = state.store.watch_changes().await? else {
         return Ok(());
     };
     let state = state.clone();
     tokio::spawn(async move {
-        while let Some(account) = feed.recv().await {
-            state.authorizer.on_change_notified(&state, &account).await;
+        while let Some(change) = feed.recv().await {
+            match change {
+                Change::Decisions(account) => {
+                    state.authorizer.on_change_notified(&state, &account).await;
+                }
+                Change::Credentials(account) => state.principals.invalidate(&account),
+                Change::Missed => {
+                    state.principals.clear();
+                    state.authorizer.recheck_all(&state).await;
+                }
+            }
         }
     });
     Ok(())

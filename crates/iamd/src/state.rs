@@ -12,6 +12,7 @@ use crate::metrics::Metrics;
 use crate::service::authorizer::Authorizer;
 use crate::service::catalog::LiveCatalog;
 use crate::service::client_cache::ClientCache;
+use crate::service::principal_cache::PrincipalCache;
 use crate::token::keyring::KeyRing;
 use crate::token::password::PasswordHashing;
 use crate::token::revocations::Revocations;
@@ -39,6 +40,8 @@ pub struct Shared {
     pub console_sessions: SessionSealer,
     /// Failed console logins, per name and per address.
     pub login_throttle: LoginThrottle,
+    /// Who each personal access token acts as, held until a write changes it.
+    pub principals: PrincipalCache,
 }
 
 impl AppState {

@@ -1,25 +1,40 @@
 //! Change notifications: every decision-changing transaction sends `pg_notify` with the
-//! account's NIC (delivered at commit, dropped on rollback), and `watch` forwards what a
-//! dedicated `LISTEN` connection receives, so every node learns of a change at once.
+//! account's NIC on `DECISIONS`, and every write that can change who a personal access token
+//! acts as sends it on `CREDENTIALS` (both delivered at commit, dropped on rollback). `watch`
+//! forwards what a dedicated `LISTEN` connection receives, so every node learns of a change
+//! at once, and says `Change::Missed` when that connection was lost and is back.
 
 use std::time::Duration;
 
 use sqlx::PgConnection;
-use sqlx::postgres::{PgListener, PgPool};
+use sqlx::postgres::{PgListener, PgNotification, PgPool};
 use tokio::sync::mpsc;
 
 use crate::error::db;
-use crate::{ChangeFeed, Result};
+use crate::{Change, ChangeFeed, Result};
 
-/// The channel iamd nodes listen on.
-pub const CHANNEL: &str = "iamd_account_changes";
+/// The channel of `Change::Decisions` (the account's revision moved).
+pub const DECISIONS: &str = "iamd_account_changes";
+/// The channel of `Change::Credentials`.
+pub const CREDENTIALS: &str = "iamd_credential_changes";
 /// Buffered notifications; a slow consumer past this makes the listener wait, not drop.
 const FEED_CAPACITY: usize = 1024;
+/// Pause before listening again after a failed reconnection.
+const RETRY: Duration = Duration::from_secs(1);
 
-/// Queues a notification for `nic`; PostgreSQL sends it when the transaction commits.
+/// Queues a `Change::Decisions` for `nic`; PostgreSQL sends it when the transaction commits.
 pub(super) async fn notify(conn: &mut PgConnection, nic: &str) -> Result<()> {
+    send(conn, DECISIONS, nic).await
+}
+
+/// Queues a `Change::Credentials` for `nic`, sent at commit.
+pub(super) async fn notify_credentials(conn: &mut PgConnection, nic: &str) -> Result<()> {
+    send(conn, CREDENTIALS, nic).await
+}
+
+async fn send(conn: &mut PgConnection, channel: &str, nic: &str) -> Result<()> {
     sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
+        .bind(channel)
         .bind(nic)
         .execute(&mut *conn)
         .await
@@ -29,24 +44,57 @@ pub(super) async fn notify(conn: &mut PgConnection, nic: &str) -> Result<()> {
 
 pub(super) async fn watch(pool: &PgPool) -> Result<Option<ChangeFeed>> {
     let mut listener = PgListener::connect_with(pool).await.map_err(db)?;
-    listener.listen(CHANNEL).await.map_err(db)?;
+    listener
+        .listen_all([DECISIONS, CREDENTIALS])
+        .await
+        .map_err(db)?;
     let (tx, rx) = mpsc::channel(FEED_CAPACITY);
-    tokio::spawn(async move {
-        loop {
-            match listener.recv().await {
-                Ok(notification) => {
-                    if tx.send(notification.payload().to_owned()).await.is_err() {
-                        return; // nobody listens any more
-                    }
-                }
-                Err(e) => {
-                    // The next recv reconnects; what was sent meanwhile is lost, which the
-                    // caller's periodic revision check covers.
-                    tracing::warn!(error = %e, "change listener lost its connection; reconnecting");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::spawn(forward(listener, tx));
+    Ok(Some(rx))
+}
+
+/// Until nobody listens any more, or the pool is closed.
+async fn forward(mut listener: PgListener, tx: mpsc::Sender<Change>) {
+    loop {
+        let received = tokio::select! {
+            received = listener.try_recv() => received,
+            () = tx.closed() => return,
+        };
+        let change = match received {
+            Ok(Some(notification)) => match change_of(&notification) {
+                Some(change) => change,
+                None => continue,
+            },
+            // The listener reconnects before answering `None`: it listens again, and what
+            // was sent while it could not is lost.
+            Ok(None) => Change::Missed,
+            Err(sqlx::Error::PoolClosed) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "change listener lost its connection; reconnecting");
+                tokio::time::sleep(RETRY).await;
+                match listen_again(&mut listener).await {
+                    Ok(()) => Change::Missed,
+                    Err(_) => continue,
                 }
             }
+        };
+        if tx.send(change).await.is_err() {
+            return;
         }
-    });
-    Ok(Some(rx))
+    }
+}
+
+/// Any statement through the listener reconnects it and re-issues its `LISTEN`s first: once
+/// this returns, no later notification can be missed.
+async fn listen_again(listener: &mut PgListener) -> std::result::Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(listener).await.map(drop)
+}
+
+fn change_of(notification: &PgNotification) -> Option<Change> {
+    let nic = notification.payload().to_owned();
+    match notification.channel() {
+        DECISIONS => Some(Change::Decisions(nic)),
+        CREDENTIALS => Some(Change::Credentials(nic)),
+        _ => None,
+    }
 }

@@ -6,7 +6,8 @@ use sqlx::PgConnection;
 use sqlx::postgres::{PgPool, PgRow};
 use uuid::Uuid;
 
-use super::{col, found, ts, ts_opt};
+use super::changes::notify_credentials;
+use super::{col, found, ts, ts_opt, write_tx};
 use crate::error::{db, foreign_or, violates};
 use crate::{AccessTokenRecord, Result, StoreError};
 
@@ -107,7 +108,9 @@ pub(super) async fn get(
 }
 
 /// Keyed by id within its owner; replaces name, description, hash and the dates but `created_at`.
+/// Other nodes may hold what the token was (its expiry): they are told.
 pub(super) async fn update(pool: &PgPool, t: &AccessTokenRecord) -> Result<()> {
+    let mut tx = write_tx(pool).await?;
     let done = sqlx::query(&format!(
         "UPDATE access_tokens \
          SET name = $4, description = $5, token_hash = $6, expires_at = $7, last_used = $8 \
@@ -121,13 +124,15 @@ pub(super) async fn update(pool: &PgPool, t: &AccessTokenRecord) -> Result<()> {
     .bind(&t.token_hash)
     .bind(ts_opt(t.expires_at))
     .bind(ts_opt(t.last_used))
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(|e| conflict(e, t))?;
-    found(done.rows_affected(), "token")
+    found(done.rows_affected(), "token")?;
+    notify_credentials(&mut tx, &t.account).await?;
+    tx.commit().await.map_err(db)
 }
 
-/// Records a use. Cheap on purpose: it runs on every authenticated call.
+/// Records a use. Cheap on purpose, and announced to nobody: nothing it changes is cached.
 pub(super) async fn touch(
     pool: &PgPool,
     id: Uuid,
@@ -142,22 +147,26 @@ pub(super) async fn touch(
     found(done.rows_affected(), "token")
 }
 
+/// Other nodes may hold the token's principal: they are told.
 pub(super) async fn delete(
     pool: &PgPool,
     account: &str,
     user: Option<&str>,
     name: &str,
 ) -> Result<()> {
+    let mut tx = write_tx(pool).await?;
     let done = sqlx::query(&format!(
         "DELETE FROM access_tokens WHERE {OWNER} AND name = $3"
     ))
     .bind(account)
     .bind(user)
     .bind(name)
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(db)?;
-    found(done.rows_affected(), "token")
+    found(done.rows_affected(), "token")?;
+    notify_credentials(&mut tx, account).await?;
+    tx.commit().await.map_err(db)
 }
 
 fn decode(row: &PgRow) -> Result<AccessTokenRecord> {

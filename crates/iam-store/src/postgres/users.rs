@@ -1,9 +1,11 @@
 //! Users: one group each (the schema refuses a group that does not exist); deleting a user
-//! deletes its personal access tokens in the same transaction.
+//! deletes its personal access tokens in the same transaction. Editing or deleting one
+//! changes who its tokens act as, which other nodes are told (`changes.rs`).
 
 use sqlx::postgres::{PgPool, PgRow};
 
 use super::accounts::bump_revision;
+use super::changes::notify_credentials;
 use super::{col, found, ts, ts_opt, write_tx};
 use crate::column::user_status;
 use crate::error::{db, foreign_or};
@@ -88,6 +90,7 @@ pub(super) async fn update(pool: &PgPool, u: &User) -> Result<()> {
     .await
     .map_err(|e| foreign_or(e, "group"))?;
     found(done.rows_affected(), "user")?;
+    notify_credentials(&mut tx, &u.account).await?;
     tx.commit().await.map_err(db)
 }
 
@@ -108,6 +111,7 @@ pub(super) async fn delete(pool: &PgPool, account: &str, login: &str) -> Result<
         .await
         .map_err(db)?;
     found(done.rows_affected(), "user")?;
+    notify_credentials(&mut tx, account).await?;
     tx.commit().await.map_err(db)
 }
 

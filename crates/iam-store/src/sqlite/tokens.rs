@@ -130,7 +130,7 @@ pub(super) async fn update(pool: &SqlitePool, t: &AccessTokenRecord) -> Result<(
     found(done.rows_affected(), "token")
 }
 
-/// Records a use. Cheap on purpose: it runs on every authenticated call.
+/// Records a use. Cheap on purpose, and announced to nobody: nothing it changes is cached.
 pub(super) async fn touch(
     pool: &SqlitePool,
     id: Uuid,

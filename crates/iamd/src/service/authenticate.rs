@@ -1,14 +1,18 @@
 //! Authentication of API calls: a bearer token becomes a `Principal`, or a 401.
-//! Personal access tokens (and the root token) are opaque secrets looked up by keyed hash;
-//! OAuth2 access tokens are JWTs verified locally, without the store (`service::oauth`).
+//! Personal access tokens (and the root token) are opaque secrets looked up by keyed hash,
+//! and held in memory once resolved (`service::principal_cache`); OAuth2 access tokens are
+//! JWTs verified locally, without the store (`service::oauth`).
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use iam_core::urn::{Plate, Urn};
-use iam_store::{AccessTokenRecord, UserStatus};
+use iam_store::UserStatus;
 
 use crate::service::error::{Result, ServiceError};
 use crate::service::oauth;
 use crate::service::principal::{Principal, PrincipalKind};
+use crate::service::principal_cache::ResolvedToken;
 use crate::state::AppState;
 use crate::token::jwt;
 
@@ -52,20 +56,38 @@ async fn access_token(state: &AppState, token: &str, now: DateTime<Utc>) -> Resu
     oauth::principal_of(&claims).ok_or_else(unauthenticated)
 }
 
-/// A personal access token of a user, or the root token of an account.
+/// A personal access token of a user, or the root token of an account. Resolved from the
+/// store once, then held (`principal_cache.rs`) until a write changes who it acts as; its
+/// expiry is checked on every call.
 async fn personal_access_token(
     state: &AppState,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Principal> {
-    let record = state
-        .store
-        .find_token_by_hash(&state.secrets.hash(token))
-        .await?
-        .ok_or_else(unauthenticated)?;
-    if record.expires_at.is_some_and(|at| at <= now) {
+    let hash = state.secrets.hash(token);
+    let resolved = match state.principals.get(&hash) {
+        Some(resolved) => resolved,
+        None => {
+            let ticket = state.principals.ticket();
+            let resolved = Arc::new(resolve(state, &hash).await?);
+            state.principals.put(hash, resolved.clone(), ticket);
+            resolved
+        }
+    };
+    if resolved.expires_at.is_some_and(|at| at <= now) {
         return Err(unauthenticated());
     }
+    touch(state, &resolved, now).await;
+    Ok(resolved.principal.clone())
+}
+
+/// Who the token whose keyed hash is `hash` acts as, from the store.
+async fn resolve(state: &AppState, hash: &[u8]) -> Result<ResolvedToken> {
+    let record = state
+        .store
+        .find_token_by_hash(hash)
+        .await?
+        .ok_or_else(unauthenticated)?;
     let account = state
         .store
         .get_account(&record.account)
@@ -82,8 +104,12 @@ async fn personal_access_token(
         },
         Some(login) => user_principal(state, &account.nic, plate, login).await?,
     };
-    touch(state, &record, now).await;
-    Ok(principal)
+    Ok(ResolvedToken::new(
+        principal,
+        record.id,
+        record.expires_at,
+        record.last_used,
+    ))
 }
 
 /// A user acts as itself and as its group; a disabled user is nobody.
@@ -115,15 +141,12 @@ pub async fn user_principal(
     })
 }
 
-async fn touch(state: &AppState, record: &AccessTokenRecord, now: DateTime<Utc>) {
-    if record
-        .last_used
-        .is_some_and(|at| now - at < LAST_USED_GRANULARITY)
-    {
+async fn touch(state: &AppState, token: &ResolvedToken, now: DateTime<Utc>) {
+    if !token.claim_use(now, LAST_USED_GRANULARITY) {
         return;
     }
     // A failed bookkeeping write must not fail the call it describes.
-    if let Err(e) = state.store.touch_token(record.id, now).await {
+    if let Err(e) = state.store.touch_token(token.token_id, now).await {
         tracing::warn!(error = %e, "could not record token use");
     }
 }

@@ -69,6 +69,18 @@ impl Authorizer {
         }
     }
 
+    /// The change feed may have missed notifications: checks every cached snapshot's revision
+    /// as if each account had been notified.
+    pub async fn recheck_all(&self, state: &AppState) {
+        let accounts: Vec<String> = match self.cache.read() {
+            Ok(cache) => cache.keys().cloned().collect(),
+            Err(_) => return,
+        };
+        for account in accounts {
+            self.on_change_notified(state, &account).await;
+        }
+    }
+
     /// After a policy write through this node: changes the cached snapshot with `change`
     /// instead of forgetting it, when the account's revision shows that write was the only
     /// one since the snapshot; otherwise (or when `change` says it did not apply) forgets it

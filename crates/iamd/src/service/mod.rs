@@ -22,6 +22,7 @@ pub mod personal_tokens;
 pub mod policies;
 pub mod policy_view;
 pub mod principal;
+pub mod principal_cache;
 pub mod providers;
 pub mod reference;
 pub mod registration;

@@ -1,7 +1,8 @@
 //! Personal access tokens of users (`/me/identity/user/{user}/token`): bearer secrets that act
 //! as their user (its URN and its group's). The value is shown once, at creation; only its
 //! keyed hash is kept (DESIGN.md §5). Expiry and `lastUsed` are enforced and recorded by
-//! `authenticate`; this module owns the rules for creating and editing them.
+//! `authenticate`; this module owns the rules for creating and editing them. An edit or a
+//! deletion takes effect on the token's next call: it invalidates the account's principals.
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use iam_core::urn::Urn;
@@ -305,6 +306,7 @@ pub async fn edit(
         .update_token(&record)
         .await
         .map_err(not_found(login, name))?;
+    state.principals.invalidate(account);
     let details = json!({"token": name, "expiresAt": record.expires_at});
     recorded(state, actor, ACTION_EDIT, login, details).await;
     Ok(view(record))
@@ -321,6 +323,7 @@ pub async fn delete(state: &AppState, actor: &Actor, login: &str, name: &str) ->
         .delete_token(account, Some(login), name)
         .await
         .map_err(not_found(login, name))?;
+    state.principals.invalidate(account);
     let details = json!({"token": name});
     recorded(state, actor, ACTION_DELETE, login, details).await;
     Ok(())

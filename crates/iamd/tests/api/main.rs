@@ -21,6 +21,7 @@ mod oauth;
 mod openapi;
 mod openstack_roles;
 mod policies;
+mod principal_cache;
 mod providers;
 mod resource_groups;
 mod resources;

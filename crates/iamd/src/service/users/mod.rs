@@ -220,6 +220,7 @@ pub async fn edit(state: &AppState, actor: &Actor, login: &str, input: EditUser)
         other => other.into(),
     })?;
     state.authorizer.invalidate(&user.account);
+    state.principals.invalidate(&user.account);
     let details =
         json!({"group": user.group, "previousGroup": before_group, "email": user.email.is_some()});
     recorded(state, actor, ACTION_EDIT, login, details).await;
@@ -261,6 +262,7 @@ pub async fn delete(state: &AppState, actor: &Actor, login: &str) -> Result<()> 
             other => other.into(),
         })?;
     state.authorizer.invalidate(account);
+    state.principals.invalidate(account);
     let details = json!({"deletedTokens": tokens.into_iter().map(|t| t.name).collect::<Vec<_>>()});
     recorded(state, actor, ACTION_DELETE, login, details).await;
     Ok(())
@@ -270,7 +272,8 @@ pub async fn enable(state: &AppState, actor: &Actor, login: &str) -> Result<()> 
     set_status(state, actor, login, ACTION_ENABLE, UserStatus::Ok).await
 }
 
-/// Disabling takes effect on the user's very next call: authentication reads the status.
+/// Disabling takes effect on the user's very next call: it invalidates the account's
+/// principals, so authentication reads the status again.
 pub async fn disable(state: &AppState, actor: &Actor, login: &str) -> Result<()> {
     set_status(state, actor, login, ACTION_DISABLE, UserStatus::Disabled).await
 }
@@ -292,6 +295,7 @@ async fn set_status(
     user.updated_at = Utc::now().trunc_subsecs(6);
     state.store.update_user(&user).await?;
     state.authorizer.invalidate(&user.account);
+    state.principals.invalidate(&user.account);
     let details = json!({"status": status.as_str(), "previousStatus": previous.as_str()});
     recorded(state, actor, action, login, details).await;
     Ok(())
