@@ -11,8 +11,8 @@ use iam_core::role::Role;
 
 use crate::console::FieldError;
 use crate::console::form::{Fields, SecureForm};
+use crate::console::page::Done;
 use crate::console::page::{Chrome, PageResult, render, render_status};
-use crate::console::users::Done;
 use crate::console::viewer::Viewer;
 use crate::service::error::ServiceError;
 use crate::service::groups::{self, CreateGroup, EditGroup, GroupView};
@@ -65,16 +65,10 @@ struct FormPage {
     error: FieldError,
 }
 
-fn refused(chrome: &Chrome, action: &str) -> Response {
-    chrome.failure(ServiceError::NotGranted {
-        actions: vec![action.to_owned()],
-    })
-}
-
 pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(groups::ACTION_CREATE) {
-        return Err(refused(&chrome, groups::ACTION_CREATE));
+    if let Some(refusal) = chrome.lacking(groups::ACTION_CREATE) {
+        return Err(refusal);
     }
     Ok(render(&FormPage {
         chrome,
@@ -158,8 +152,8 @@ pub async fn edit_form(
     Path(name): Path<String>,
 ) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(groups::ACTION_EDIT) {
-        return Err(refused(&chrome, groups::ACTION_EDIT));
+    if let Some(refusal) = chrome.lacking(groups::ACTION_EDIT) {
+        return Err(refusal);
     }
     let group = groups::get(&state, &viewer.actor, &name)
         .await
@@ -214,8 +208,8 @@ pub async fn delete_form(
     Path(name): Path<String>,
 ) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(groups::ACTION_DELETE) {
-        return Err(refused(&chrome, groups::ACTION_DELETE));
+    if let Some(refusal) = chrome.lacking(groups::ACTION_DELETE) {
+        return Err(refusal);
     }
     let group = groups::get(&state, &viewer.actor, &name)
         .await

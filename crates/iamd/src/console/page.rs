@@ -25,6 +25,13 @@ use crate::state::AppState;
 /// A page handler's answer: a page, or a page explaining why not.
 pub type PageResult = Result<Response, Response>;
 
+/// `?done=` after a change: which notice to show (`Chrome::with_notice`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
 /// Every action a console page may offer, decided in one batch per page.
 const CONSOLE_ACTIONS: &[&str] = &[
     clients::ACTION_GET,
@@ -150,6 +157,16 @@ impl Chrome {
     /// Whether the viewer's policies grant `action` on their account.
     pub fn can(&self, action: &str) -> bool {
         self.allowed.contains(action)
+    }
+
+    /// The refusal of a page whose only purpose is `action`, when the viewer lacks it (the
+    /// service function behind the page would refuse it anyway).
+    pub fn lacking(&self, action: &str) -> Option<Response> {
+        (!self.can(action)).then(|| {
+            self.failure(ServiceError::NotGranted {
+                actions: vec![action.to_owned()],
+            })
+        })
     }
 
     /// Shows the notice named by a `?done=` key after a redirect (only known texts: a query

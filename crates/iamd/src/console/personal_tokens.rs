@@ -10,8 +10,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::console::FieldError;
 use crate::console::form::{Fields, SecureForm};
+use crate::console::page::Done;
 use crate::console::page::{Chrome, PageResult, render, render_status};
-use crate::console::users::Done;
 use crate::console::viewer::Viewer;
 use crate::service::error::ServiceError;
 use crate::service::personal_tokens::{self, CreateToken, TokenView};
@@ -65,10 +65,8 @@ pub async fn new_form(
     Path(login): Path<String>,
 ) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(personal_tokens::ACTION_CREATE) {
-        return Err(chrome.failure(ServiceError::NotGranted {
-            actions: vec![personal_tokens::ACTION_CREATE.to_owned()],
-        }));
+    if let Some(refusal) = chrome.lacking(personal_tokens::ACTION_CREATE) {
+        return Err(refusal);
     }
     Ok(render(&FormPage {
         chrome,
@@ -206,10 +204,8 @@ pub async fn delete_form(
     Path((login, name)): Path<(String, String)>,
 ) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(personal_tokens::ACTION_DELETE) {
-        return Err(chrome.failure(ServiceError::NotGranted {
-            actions: vec![personal_tokens::ACTION_DELETE.to_owned()],
-        }));
+    if let Some(refusal) = chrome.lacking(personal_tokens::ACTION_DELETE) {
+        return Err(refusal);
     }
     let token = personal_tokens::get(&state, &viewer.actor, &login, &name)
         .await

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::console::form::SecureForm;
-use crate::console::page::{Chrome, PageResult, render};
-use crate::console::policy_form::{SECTION, editable, lacking};
+use crate::console::page::{Chrome, Done, PageResult, render};
+use crate::console::policy_form::{SECTION, editable};
 use crate::console::policy_json::input_of;
 use crate::console::viewer::Viewer;
 use crate::service::page::PageRequest;
@@ -92,12 +92,6 @@ pub async fn list(
     }))
 }
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "console/policy.html")]
 struct ViewPage {
@@ -148,7 +142,7 @@ pub async fn delete_form(
     Path(id): Path<Uuid>,
 ) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if let Some(refusal) = lacking(&chrome, policies::ACTION_DELETE) {
+    if let Some(refusal) = chrome.lacking(policies::ACTION_DELETE) {
         return Err(refusal);
     }
     let policy = editable(&state, &viewer, &chrome, id).await?;

@@ -65,7 +65,7 @@ pub async fn new_form(
         return policy_json::new_form(state, viewer).await;
     }
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if let Some(refusal) = lacking(&chrome, policies::ACTION_CREATE) {
+    if let Some(refusal) = chrome.lacking(policies::ACTION_CREATE) {
         return Err(refusal);
     }
     let shown = query
@@ -93,7 +93,7 @@ pub async fn edit_form(
         return policy_json::edit_form(state, viewer, id).await;
     }
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if let Some(refusal) = lacking(&chrome, policies::ACTION_EDIT) {
+    if let Some(refusal) = chrome.lacking(policies::ACTION_EDIT) {
         return Err(refusal);
     }
     let view = editable(&state, &viewer, &chrome, id).await?;
@@ -128,15 +128,6 @@ pub async fn editable(
         ))));
     }
     Ok(view)
-}
-
-/// The refusal of a page whose only purpose is an action the viewer lacks.
-pub fn lacking(chrome: &Chrome, action: &str) -> Option<Response> {
-    (!chrome.can(action)).then(|| {
-        chrome.failure(ServiceError::NotGranted {
-            actions: vec![action.to_owned()],
-        })
-    })
 }
 
 /// `POST /console/policies`.

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::console::form::SecureForm;
 use crate::console::page::{Chrome, PageResult, render, render_status};
 use crate::console::policy_draft::json_problem;
-use crate::console::policy_form::{SECTION, editable, lacking, to_view};
+use crate::console::policy_form::{SECTION, editable, to_view};
 use crate::console::viewer::Viewer;
 use crate::service::authorizer::account_resource_urn;
 use crate::service::error::ServiceError;
@@ -31,7 +31,7 @@ struct JsonPage {
 
 pub async fn new_form(state: AppState, viewer: Viewer) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if let Some(refusal) = lacking(&chrome, policies::ACTION_CREATE) {
+    if let Some(refusal) = chrome.lacking(policies::ACTION_CREATE) {
         return Err(refusal);
     }
     let principal = &viewer.actor.principal;
@@ -52,7 +52,7 @@ pub async fn new_form(state: AppState, viewer: Viewer) -> PageResult {
 
 pub async fn edit_form(state: AppState, viewer: Viewer, id: Uuid) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if let Some(refusal) = lacking(&chrome, policies::ACTION_EDIT) {
+    if let Some(refusal) = chrome.lacking(policies::ACTION_EDIT) {
         return Err(refusal);
     }
     let view = editable(&state, &viewer, &chrome, id).await?;

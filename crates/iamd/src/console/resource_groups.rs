@@ -8,14 +8,14 @@ use std::collections::{BTreeMap, HashSet};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use uuid::Uuid;
 
 use crate::console::FieldError;
 use crate::console::form::{Fields, SecureForm};
+use crate::console::page::Done;
 use crate::console::page::{Chrome, PageResult, render, render_status};
 use crate::console::resources::Row;
-use crate::console::users::Done;
 use crate::console::viewer::Viewer;
 use crate::service::error::ServiceError;
 use crate::service::page::PageRequest;
@@ -136,16 +136,10 @@ async fn choices(
     Ok(by_type)
 }
 
-fn refused(chrome: &Chrome, action: &str) -> Response {
-    chrome.failure(ServiceError::NotGranted {
-        actions: vec![action.to_owned()],
-    })
-}
-
 pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(resource_groups::ACTION_CREATE) {
-        return Err(refused(&chrome, resource_groups::ACTION_CREATE));
+    if let Some(refusal) = chrome.lacking(resource_groups::ACTION_CREATE) {
+        return Err(refusal);
     }
     let choices = choices(&state, &viewer.actor, &HashSet::new())
         .await
@@ -248,8 +242,8 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(resource_groups::ACTION_EDIT) {
-        return Err(refused(&chrome, resource_groups::ACTION_EDIT));
+    if let Some(refusal) = chrome.lacking(resource_groups::ACTION_EDIT) {
+        return Err(refusal);
     }
     let id = Uuid::parse_str(&id).map_err(|_| chrome.failure(no_group(&id)))?;
     let group = resource_groups::get(&state, &viewer.actor, id, false)
@@ -322,8 +316,8 @@ pub async fn delete_form(
     Path(id): Path<String>,
 ) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(resource_groups::ACTION_DELETE) {
-        return Err(refused(&chrome, resource_groups::ACTION_DELETE));
+    if let Some(refusal) = chrome.lacking(resource_groups::ACTION_DELETE) {
+        return Err(refusal);
     }
     let id = Uuid::parse_str(&id).map_err(|_| chrome.failure(no_group(&id)))?;
     let group = resource_groups::get(&state, &viewer.actor, id, false)

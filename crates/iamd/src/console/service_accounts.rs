@@ -7,11 +7,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 
 use crate::console::FieldError;
 use crate::console::form::{Fields, SecureForm};
-use crate::console::page::{Chrome, PageResult, render, render_status};
+use crate::console::page::{Chrome, Done, PageResult, render, render_status};
 use crate::console::viewer::Viewer;
 use crate::service::clients::{self, ClientView, CreateClient, EditClient, Flow};
 use crate::service::error::ServiceError;
@@ -19,12 +18,6 @@ use crate::service::policies;
 use crate::state::AppState;
 
 const SECTION: &str = "service-accounts";
-
-#[derive(Deserialize)]
-pub struct Done {
-    #[serde(default)]
-    done: Option<String>,
-}
 
 pub struct Row {
     pub client: ClientView,
@@ -82,10 +75,8 @@ struct FormPage {
 
 pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(clients::ACTION_CREATE) {
-        return Err(chrome.failure(ServiceError::NotGranted {
-            actions: vec![clients::ACTION_CREATE.to_owned()],
-        }));
+    if let Some(refusal) = chrome.lacking(clients::ACTION_CREATE) {
+        return Err(refusal);
     }
     Ok(render(&FormPage {
         chrome,
@@ -157,10 +148,8 @@ pub async fn edit_form(
     Path(client_id): Path<String>,
 ) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(clients::ACTION_EDIT) {
-        return Err(chrome.failure(ServiceError::NotGranted {
-            actions: vec![clients::ACTION_EDIT.to_owned()],
-        }));
+    if let Some(refusal) = chrome.lacking(clients::ACTION_EDIT) {
+        return Err(refusal);
     }
     let client = clients::get(&state, &viewer.actor, &client_id)
         .await
@@ -210,10 +199,8 @@ pub async fn delete_form(
     Path(client_id): Path<String>,
 ) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(clients::ACTION_DELETE) {
-        return Err(chrome.failure(ServiceError::NotGranted {
-            actions: vec![clients::ACTION_DELETE.to_owned()],
-        }));
+    if let Some(refusal) = chrome.lacking(clients::ACTION_DELETE) {
+        return Err(refusal);
     }
     let client = clients::get(&state, &viewer.actor, &client_id)
         .await

@@ -139,10 +139,8 @@ pub async fn page(
     Query(question): Query<Question>,
 ) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(policies::ACTION_GET) {
-        return Err(chrome.failure(ServiceError::NotGranted {
-            actions: vec![policies::ACTION_GET.to_owned()],
-        }));
+    if let Some(refusal) = chrome.lacking(policies::ACTION_GET) {
+        return Err(refusal);
     }
     let (result, error) = if question.is_asked() {
         ask(&state, &viewer.actor, &question).await

@@ -7,11 +7,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 
 use crate::console::FieldError;
 use crate::console::form::{Fields, SecureForm};
-use crate::console::page::{Chrome, PageResult, render, render_status};
+use crate::console::page::{Chrome, Done, PageResult, render, render_status};
 use crate::console::viewer::Viewer;
 use crate::service::error::ServiceError;
 use crate::service::groups;
@@ -21,13 +20,6 @@ use crate::state::AppState;
 
 const SECTION: &str = "users";
 const FIELDS: &[&str] = &["login", "email", "description", "group", "password"];
-
-/// `?done=` after a change: which notice to show.
-#[derive(Deserialize)]
-pub struct Done {
-    #[serde(default)]
-    pub done: Option<String>,
-}
 
 #[derive(Template)]
 #[template(path = "console/users.html")]
@@ -90,16 +82,10 @@ async fn group_names(state: &AppState, actor: &Actor) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn refused(chrome: &Chrome, action: &str) -> Response {
-    chrome.failure(ServiceError::NotGranted {
-        actions: vec![action.to_owned()],
-    })
-}
-
 pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(users::ACTION_CREATE) {
-        return Err(refused(&chrome, users::ACTION_CREATE));
+    if let Some(refusal) = chrome.lacking(users::ACTION_CREATE) {
+        return Err(refusal);
     }
     let user = UserFields {
         group: users::DEFAULT_GROUP.to_owned(),
@@ -169,8 +155,8 @@ pub async fn edit_form(
     Path(login): Path<String>,
 ) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(users::ACTION_EDIT) {
-        return Err(refused(&chrome, users::ACTION_EDIT));
+    if let Some(refusal) = chrome.lacking(users::ACTION_EDIT) {
+        return Err(refusal);
     }
     let found = users::get(&state, &viewer.actor, &login)
         .await
@@ -247,8 +233,8 @@ pub async fn delete_form(
     Path(login): Path<String>,
 ) -> PageResult {
     let chrome = Chrome::load(&state, &viewer, SECTION).await;
-    if !chrome.can(users::ACTION_DELETE) {
-        return Err(refused(&chrome, users::ACTION_DELETE));
+    if let Some(refusal) = chrome.lacking(users::ACTION_DELETE) {
+        return Err(refusal);
     }
     let user = users::get(&state, &viewer.actor, &login)
         .await

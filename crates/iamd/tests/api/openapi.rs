@@ -103,15 +103,22 @@ fn module_routes(file: &Path) -> BTreeSet<(String, String)> {
     routes
 }
 
-/// Every route the router serves: those of `http/mod.rs` (and what it merges), and those of
-/// each nested module under each of its prefixes.
+/// The web console's pages: HTML for people, not API, so not in the API's description.
+const CONSOLE: &str = "/console";
+
+/// Every API route the router serves: those of `http/mod.rs` (and what it merges), and
+/// those of each nested module under each of its prefixes; the console's pages left out.
 fn registered_routes() -> BTreeSet<(String, String)> {
     let root_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/mod.rs");
     let root = std::fs::read_to_string(&root_file).unwrap();
     let mut routes = module_routes(&root_file);
+    routes.retain(|(_, path)| !path.starts_with(CONSOLE));
     for (at, _) in root.match_indices(".nest(") {
         let body = call_body(&root, at + ".nest".len());
         let prefix = first_string(body);
+        if prefix == CONSOLE {
+            continue;
+        }
         for (method, path) in module_routes(&module_file(&root_file, &called_module(body))) {
             routes.insert((method, format!("{prefix}{path}")));
         }
