@@ -21,6 +21,19 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// What `db` says of SQLite's SQLITE_BUSY (another connection holds the file's lock longer
+/// than the busy timeout): worth a retry where retrying is safe, such as opening.
+pub(crate) const SQLITE_BUSY: &str =
+    "the database file is locked by another connection (SQLITE_BUSY)";
+
+/// Whether `e` is SQLite's SQLITE_BUSY (primary code 5, whatever its extended code).
+fn is_sqlite_busy(d: &dyn sqlx::error::DatabaseError) -> bool {
+    d.code()
+        .and_then(|c| c.parse::<i32>().ok())
+        .is_some_and(|c| c & 0xff == 5)
+        && d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+}
+
 /// Maps an sqlx error that has no better meaning where it happened. The database's own text
 /// (which may quote values) goes to the log only; `Conflict` and `Invalid` carry fixed words.
 pub(crate) fn db(e: sqlx::Error) -> StoreError {
@@ -41,6 +54,10 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
             ErrorKind::NotNullViolation | ErrorKind::CheckViolation => {
                 tracing::warn!(error = %e, "schema rule violated");
                 StoreError::Invalid("a value breaks a rule of the schema".into())
+            }
+            _ if is_sqlite_busy(d.as_ref()) => {
+                tracing::warn!(error = %e, "database busy");
+                StoreError::Unavailable(SQLITE_BUSY.into())
             }
             _ => {
                 tracing::warn!(error = %e, "database error");

@@ -41,6 +41,8 @@ const POOL_SIZE: u32 = 8;
 /// How long a writer waits for the file lock before giving up with `Unavailable`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long opening keeps retrying while another process holds a blank file's lock.
+const OPEN_RETRY_FOR: Duration = Duration::from_secs(15);
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -59,7 +61,29 @@ pub struct SqlitePragmas {
 impl SqliteStore {
     /// Opens (creating the file and its folder if missing) and migrates `sqlite:<path>`,
     /// or `sqlite::memory:` for tests (one connection, kept open: the database dies with it).
+    ///
+    /// Several processes opening a blank file at once race to switch it to WAL and to create
+    /// the schema; SQLite may answer SQLITE_BUSY without waiting for the lock in that race, so
+    /// a busy open is retried for a while. Every step is idempotent, so a retry is safe.
     pub async fn open(url: &str) -> Result<Self> {
+        let deadline = std::time::Instant::now() + OPEN_RETRY_FOR;
+        let mut pause = Duration::from_millis(20);
+        loop {
+            match Self::open_once(url).await {
+                Err(StoreError::Unavailable(why))
+                    if why == crate::error::SQLITE_BUSY
+                        && std::time::Instant::now() + pause < deadline =>
+                {
+                    tracing::debug!("SQLite file busy while opening; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(500));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn open_once(url: &str) -> Result<Self> {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Invalid(format!("SQLite URL: {e}")))?
