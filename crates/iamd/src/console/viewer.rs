@@ -10,12 +10,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
-use iam_core::urn::{Plate, Urn};
 
 use crate::console::session::{self, Session};
 use crate::http::extract::client_ip;
 use crate::service::authenticate;
-use crate::service::principal::{Actor, Principal, PrincipalKind};
+use crate::service::principal::{Actor, Principal};
 use crate::state::AppState;
 
 pub struct Viewer {
@@ -130,17 +129,7 @@ impl FromRequestParts<AppState> for Viewer {
 
 /// Who the session's holder is now, or nobody (account gone, user disabled or deleted).
 async fn principal(state: &AppState, session: &Session) -> Option<Principal> {
-    let account = state.store.get_account(&session.account).await.ok()?;
-    let plate = Plate::parse(&account.plate)?;
-    match &session.login {
-        None => Some(Principal {
-            identities: vec![Urn::account(plate, &account.nic).to_string()],
-            account: account.nic,
-            plate,
-            kind: PrincipalKind::Root,
-        }),
-        Some(login) => authenticate::user_principal(state, &account.nic, plate, login)
-            .await
-            .ok(),
-    }
+    authenticate::account_principal(state, &session.account, session.login.as_deref())
+        .await
+        .ok()
 }

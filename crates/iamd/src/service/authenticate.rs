@@ -88,28 +88,33 @@ async fn resolve(state: &AppState, hash: &[u8]) -> Result<ResolvedToken> {
         .find_token_by_hash(hash)
         .await?
         .ok_or_else(unauthenticated)?;
-    let account = state
-        .store
-        .get_account(&record.account)
-        .await
-        .map_err(|_| unauthenticated())?;
-    let plate = Plate::parse(&account.plate)
-        .ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
-    let principal = match &record.user {
-        None => Principal {
-            account: account.nic.clone(),
-            plate,
-            identities: vec![Urn::account(plate, &account.nic).to_string()],
-            kind: PrincipalKind::Root,
-        },
-        Some(login) => user_principal(state, &account.nic, plate, login).await?,
-    };
+    let principal = account_principal(state, &record.account, record.user.as_deref()).await?;
     Ok(ResolvedToken::new(
         principal,
         record.id,
         record.expires_at,
         record.last_used,
     ))
+}
+
+/// The root of account `nic` (no `login`) or one of its users, as the store holds them now:
+/// a missing account, or a missing or disabled user, is nobody.
+pub async fn account_principal(
+    state: &AppState,
+    nic: &str,
+    login: Option<&str>,
+) -> Result<Principal> {
+    let account = state
+        .store
+        .get_account(nic)
+        .await
+        .map_err(|_| unauthenticated())?;
+    let plate = Plate::parse(&account.plate)
+        .ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
+    match login {
+        None => Ok(Principal::root(plate, &account.nic)),
+        Some(login) => user_principal(state, &account.nic, plate, login).await,
+    }
 }
 
 /// A user acts as itself and as its group; a disabled user is nobody.

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use iam_core::urn::Plate;
+use iam_core::urn::{Plate, Urn};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrincipalKind {
@@ -24,6 +24,16 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The root of account `nic`: it acts as the account identity alone.
+    pub fn root(plate: Plate, nic: &str) -> Principal {
+        Principal {
+            account: nic.to_owned(),
+            plate,
+            identities: vec![Urn::account(plate, nic).to_string()],
+            kind: PrincipalKind::Root,
+        }
+    }
+
     /// The caller's own identity URN (for audit lines and `/auth/details`).
     pub fn identity(&self) -> &str {
         self.identities.first().map_or("", String::as_str)

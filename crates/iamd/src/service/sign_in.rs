@@ -3,12 +3,12 @@
 //! password, a disabled user and a wrong password all give the same answer, so the form
 //! tells nobody which part was wrong. Argon2id runs off the async workers.
 
-use iam_core::urn::{Plate, Urn};
+use iam_core::urn::Plate;
 use iam_store::{StoreError, UserStatus};
 
 use crate::service::authenticate;
 use crate::service::error::{Result, ServiceError};
-use crate::service::principal::{Principal, PrincipalKind};
+use crate::service::principal::Principal;
 use crate::state::AppState;
 
 /// Who is signing in, parsed from what they typed.
@@ -81,12 +81,7 @@ pub async fn sign_in(state: &AppState, name: &SignInName, password: &str) -> Res
     let plate = Plate::parse(&account.plate)
         .ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
     match login {
-        None => Ok(Principal {
-            account: account.nic.clone(),
-            plate,
-            identities: vec![Urn::account(plate, &account.nic).to_string()],
-            kind: PrincipalKind::Root,
-        }),
+        None => Ok(Principal::root(plate, &account.nic)),
         Some(login) => authenticate::user_principal(state, &account.nic, plate, login)
             .await
             .map_err(|_| wrong_credentials()),
