@@ -37,6 +37,7 @@ pub const MAX_CONDITION_VALUE_LEN: usize = 1024;
 
 /// One node of a condition tree, in the wire shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Condition {
     pub operator: ConditionOperator,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,8 @@
 //! The policy model in exactly the OVH JSON shape (camelCase, `permissions.allow/except/deny`
 //! as `[{"action": …}]`). These are wire and storage types: validation and compilation into
 //! the decision index live beside them, never in the store or the HTTP layer.
+//! Unknown keys are refused at every level: a misspelled `except` or `deny` must never
+//! leave a policy broader than its author meant.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -33,9 +35,10 @@ pub struct Policy {
 }
 
 /// The body of `POST /iam/policy` and `PUT /iam/policy/{id}` (a full replace).
-/// `id`, `owner`, `readOnly` and the dates are the server's, so they are not here.
+/// `id`, `owner`, `readOnly` and the dates are the server's, so they are not here (the
+/// API accepts them back from a GET and ignores them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PolicyInput {
     pub name: String,
     #[serde(default)]
@@ -53,18 +56,21 @@ pub struct PolicyInput {
 
 /// `{"urn": …}` naming a resource, a resource group, or a URN pattern.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResourceRef {
     pub urn: String,
 }
 
 /// `{"urn": …}` naming a permissions group from a policy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PermissionsGroupRef {
     pub urn: String,
 }
 
 /// The three action lists. Each is nullable on the wire; `null` and absent both mean empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Permissions {
     #[serde(default, deserialize_with = "null_as_default")]
     pub allow: Vec<ActionRef>,
@@ -84,6 +90,7 @@ pub struct Permissions {
 
 /// `{"action": "vps:apiovh:reboot"}`: one action or action pattern.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActionRef {
     pub action: String,
 }
@@ -114,7 +121,7 @@ pub struct PermissionsGroup {
 
 /// The body of `POST /iam/permissionsGroup` and `PUT /iam/permissionsGroup/{urn}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PermissionsGroupInput {
     pub name: String,
     pub description: String,

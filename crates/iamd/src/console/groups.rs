@@ -186,6 +186,7 @@ pub async fn edit(
         Err(error) => return Ok(form_again(chrome, &fields, Some(name), error)),
     };
     let input = EditGroup {
+        name: None,
         description: Some(fields.get("description")),
         role: Some(role),
     };

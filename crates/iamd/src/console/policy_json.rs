@@ -1,5 +1,6 @@
 //! The raw JSON editor: the `PolicyInput` body the API takes, in a textarea (prefilled when
-//! editing). A text that is not JSON is refused with the line and column serde_json names;
+//! editing), read as strictly as the API reads it (`http::strict`). A text that is not JSON
+//! is refused with the line and column serde_json names;
 //! a policy iam-core refuses is refused with iam-core's message; either way the text stays.
 
 use askama::Template;
@@ -13,6 +14,7 @@ use crate::console::page::{Chrome, PageResult, render, render_status};
 use crate::console::policy_draft::json_problem;
 use crate::console::policy_form::{SECTION, editable, to_view};
 use crate::console::viewer::Viewer;
+use crate::http::strict;
 use crate::service::authorizer::account_resource_urn;
 use crate::service::error::ServiceError;
 use crate::service::policies;
@@ -80,7 +82,7 @@ pub async fn save(state: AppState, form: SecureForm, id: Option<Uuid>) -> PageRe
             },
         )
     };
-    let input: PolicyInput = match serde_json::from_str(&json) {
+    let input: PolicyInput = match strict::from_str(&json) {
         Ok(input) => input,
         Err(e) => {
             let message = format!("This is not a policy in JSON: {}", json_problem(&e));

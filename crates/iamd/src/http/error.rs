@@ -5,12 +5,14 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::header::{CACHE_CONTROL, PRAGMA, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::http::body::BodyError;
 use crate::service::error::ServiceError;
 use crate::service::oauth::OAuthError;
 
@@ -154,33 +156,50 @@ fn not_granted(actions: Vec<String>) -> ApiError {
     error
 }
 
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        match rejection {
-            JsonRejection::BytesRejection(_)
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                ApiError::payload_too_large()
-            }
-            JsonRejection::MissingJsonContentType(_) => {
-                ApiError::bad_request("expected a JSON body with Content-Type: application/json")
-            }
-            // serde's message says which field and what it expected, with line and column.
-            JsonRejection::JsonDataError(e) => {
-                ApiError::bad_request(format!("invalid body: {}", e.body_text()))
-            }
-            JsonRejection::JsonSyntaxError(e) => {
-                ApiError::bad_request(format!("malformed JSON: {}", e.body_text()))
-            }
-            other => ApiError::bad_request(other.body_text()),
+impl From<BodyError> for ApiError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::TooLarge => ApiError::payload_too_large(),
+            BodyError::NotJson
+            | BodyError::Unreadable
+            | BodyError::Syntax(_)
+            | BodyError::Invalid(_) => ApiError::bad_request(e.to_string()),
         }
     }
 }
 
+/// A path segment that does not decode (not UTF-8 once percent-decoded, not a UUID…), said
+/// in the API's words: axum's own texts name Rust types.
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
-        ApiError::bad_request(format!("invalid path parameter: {}", rejection.body_text()))
+        let PathRejection::FailedToDeserializePathParams(failed) = rejection else {
+            tracing::error!(error = %rejection.body_text(), "route without its path parameters");
+            return ApiError::internal();
+        };
+        let message = match failed.into_kind() {
+            ErrorKind::InvalidUtf8InPathParam { key } => {
+                format!("path parameter {key}: not valid UTF-8 once percent-decoded")
+            }
+            ErrorKind::ParseErrorAtKey { key, value, .. }
+            | ErrorKind::DeserializeError { key, value, .. } => {
+                format!("path parameter {key}: {} is malformed", quoted(&value))
+            }
+            ErrorKind::ParseErrorAtIndex { value, .. } | ErrorKind::ParseError { value, .. } => {
+                format!("path parameter {} is malformed", quoted(&value))
+            }
+            ErrorKind::Message(message) => format!("path parameter: {message}"),
+            other => {
+                tracing::error!(error = %other, "path parameters do not fit the handler");
+                return ApiError::internal();
+            }
+        };
+        ApiError::bad_request(format!("invalid path: {message}"))
     }
+}
+
+/// A client's value echoed back, cut short.
+fn quoted(value: &str) -> String {
+    format!("{:?}", value.chars().take(100).collect::<String>())
 }
 
 impl From<QueryRejection> for ApiError {

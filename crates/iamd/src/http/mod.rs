@@ -1,5 +1,6 @@
 //! The HTTP surface: one router for every API, with the layers every route shares.
 
+pub mod body;
 pub mod error;
 pub mod extract;
 pub mod iamd;
@@ -9,6 +10,7 @@ pub mod openapi;
 pub mod ops;
 pub mod provider;
 pub mod role_adapter;
+pub mod strict;
 pub mod v1;
 pub mod v2;
 

@@ -12,6 +12,7 @@ use axum::routing::get;
 use iam_store::ResourceProvider;
 use serde::{Deserialize, Serialize};
 
+use crate::http::body::ApiBody;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::service::error::ServiceError;
@@ -61,6 +62,15 @@ pub struct TypeDeclaration {
 pub struct TypeView {
     pub resource_type: String,
     pub actions: Vec<ActionView>,
+}
+
+/// The resource as GET answered it may be sent back: its server-owned members are ignored.
+impl ApiBody for Registration {
+    const READ_ONLY: &'static [&'static str] = &["id", "urn", "owner", "type"];
+}
+
+impl ApiBody for TypeDeclaration {
+    const READ_ONLY: &'static [&'static str] = &["resourceType"];
 }
 
 pub async fn register(

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::CACHE_CONTROL;
 use axum::http::{Extensions, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +18,7 @@ use chrono::Utc;
 use serde_json::{Value, json};
 
 use crate::http::error::ApiError;
+use crate::http::extract::ApiPath;
 use crate::http::oauth::{OAuthForm, client_credentials, no_store};
 use crate::service::oauth::{GRANT_CLIENT_CREDENTIALS, OAuthError};
 use crate::service::role_adapter::scope::{ALL_PROJECTS, OIDC_SCOPES};
@@ -39,7 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/role-adapter/{urn}/token", post(token))
 }
 
-/// The path segment is percent-decoded by `Path`; both `:` and `%3A` work.
+/// The path segment is percent-decoded by `ApiPath`; both `:` and `%3A` work.
 fn adapter(urn: &str) -> Result<Adapter, ApiError> {
     Ok(Adapter::parse(urn)?)
 }
@@ -48,7 +49,7 @@ fn adapter(urn: &str) -> Result<Adapter, ApiError> {
 /// `grant_types_supported` without `client_credentials`; the rest is for people and tools.
 pub async fn discovery(
     State(state): State<AppState>,
-    Path(urn): Path<String>,
+    ApiPath(urn): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let adapter = adapter(&urn)?;
     let issuer = adapter.issuer(&state.config.public_url);
@@ -83,7 +84,7 @@ pub async fn discovery(
 /// signed has expired).
 pub async fn jwks(
     State(state): State<AppState>,
-    Path(urn): Path<String>,
+    ApiPath(urn): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     adapter(&urn)?;
     let mut response = Json(state.keys.jwks(Usage::IdToken)).into_response();
@@ -98,7 +99,7 @@ pub async fn jwks(
 /// RFC 6749 §4.4.2, answered with an id_token (see `service::role_adapter`).
 pub async fn token(
     State(state): State<AppState>,
-    Path(urn): Path<String>,
+    ApiPath(urn): ApiPath<String>,
     headers: HeaderMap,
     extensions: Extensions,
     OAuthForm(mut form): OAuthForm,

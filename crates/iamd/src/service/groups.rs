@@ -48,9 +48,12 @@ pub struct CreateGroup {
     pub role: Option<Role>,
 }
 
+/// The PUT body. `name` may be sent back as GET answered it, but a group cannot be renamed.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EditGroup {
+    #[serde(default)]
+    pub name: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
@@ -58,20 +61,22 @@ pub struct EditGroup {
 }
 
 /// Group names appear in URNs (`identity:group:nic/name`), so they are limited to letters,
-/// digits and `._@+-` (e-mail-like names such as `admin@mycompany.com` are common).
+/// digits and `._@+-` (e-mail-like names such as `admin@mycompany.com` are common), and
+/// cannot be only dots (`.` and `..` are path segments that clients and proxies rewrite).
 pub fn validate_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= MAX_NAME_LEN
         && name
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._@+-".contains(&b));
+            .all(|b| b.is_ascii_alphanumeric() || b"._@+-".contains(&b))
+        && !name.bytes().all(|b| b == b'.');
     if ok {
         return Ok(());
     }
     Err(ServiceError::invalid_code(
         "INVALID_NAME",
         format!(
-            "group name {name:?} is malformed: expected 1 to {MAX_NAME_LEN} letters, digits or ._@+- characters"
+            "group name {name:?} is malformed: expected 1 to {MAX_NAME_LEN} letters, digits or ._@+- characters, not only dots"
         ),
     ))
 }
@@ -187,6 +192,11 @@ pub async fn edit(
         .require_on_account(state, actor, ACTION_EDIT)
         .await?;
     validate_description(input.description.as_deref())?;
+    if input.name.as_deref().is_some_and(|n| n != name) {
+        return Err(ServiceError::invalid(
+            "name is read-only: a group cannot be renamed",
+        ));
+    }
     let mut group = state
         .store
         .get_group(&actor.principal.account, name)

@@ -73,6 +73,9 @@ pub struct CreateToken {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EditToken {
+    /// Sent back as GET answered it; a token cannot be renamed.
+    #[serde(default)]
+    pub name: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
@@ -287,6 +290,11 @@ pub async fn edit(
         .await?;
     if let Some(description) = &input.description {
         validate_description(description)?;
+    }
+    if input.name.as_deref().is_some_and(|n| n != name) {
+        return Err(ServiceError::invalid(
+            "name is read-only: a token cannot be renamed",
+        ));
     }
     let account = &actor.principal.account;
     let mut record = state

@@ -1,12 +1,19 @@
 //! `/me/api/oauth2/client`: service accounts (OAuth2 clients).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 
+use crate::http::body::ApiBody;
 use crate::http::error::ApiError;
-use crate::http::extract::{ApiJson, Caller};
+use crate::http::extract::{ApiJson, ApiPath, Caller};
 use crate::service::clients::{self, ClientView, CreateClient, CreatedClient, EditClient};
 use crate::state::AppState;
+
+impl ApiBody for CreateClient {}
+
+/// The read-only members of `oauth2.client` are fields of `EditClient` itself (`flow` and
+/// `clientId` must be the client's own).
+impl ApiBody for EditClient {}
 
 pub async fn list(
     State(state): State<AppState>,
@@ -26,7 +33,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(client_id): Path<String>,
+    ApiPath(client_id): ApiPath<String>,
 ) -> Result<Json<ClientView>, ApiError> {
     Ok(Json(clients::get(&state, &actor, &client_id).await?))
 }
@@ -34,7 +41,7 @@ pub async fn get(
 pub async fn edit(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(client_id): Path<String>,
+    ApiPath(client_id): ApiPath<String>,
     ApiJson(input): ApiJson<EditClient>,
 ) -> Result<Json<()>, ApiError> {
     clients::edit(&state, &actor, &client_id, input).await?;
@@ -44,7 +51,7 @@ pub async fn edit(
 pub async fn delete(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(client_id): Path<String>,
+    ApiPath(client_id): ApiPath<String>,
 ) -> Result<Json<()>, ApiError> {
     clients::delete(&state, &actor, &client_id).await?;
     Ok(Json(()))

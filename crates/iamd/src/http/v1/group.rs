@@ -3,10 +3,18 @@
 use axum::Json;
 use axum::extract::State;
 
+use crate::http::body::ApiBody;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiPath, Caller};
 use crate::service::groups::{self, CreateGroup, EditGroup, GroupView};
 use crate::state::AppState;
+
+impl ApiBody for CreateGroup {}
+
+/// The PUT body may be `auth.Group` as GET answered it (`name` must then be the group's own).
+impl ApiBody for EditGroup {
+    const READ_ONLY: &'static [&'static str] = &["defaultGroup", "creation", "lastUpdate", "urn"];
+}
 
 pub async fn list(
     State(state): State<AppState>,

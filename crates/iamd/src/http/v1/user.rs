@@ -4,11 +4,12 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 
+use crate::http::body::ApiBody;
 use crate::http::error::ApiError;
-use crate::http::extract::{ApiJson, Caller};
+use crate::http::extract::{ApiJson, ApiPath, Caller};
 use crate::http::v1::user_token;
 use crate::service::users::{self, CreateUser, EditUser, UserView};
 use crate::state::AppState;
@@ -34,6 +35,12 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+impl ApiBody for CreateUser {}
+
+/// The read-only members of `auth.User` are fields of `EditUser` itself (a different
+/// `login` is refused).
+impl ApiBody for EditUser {}
+
 pub async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -53,7 +60,7 @@ pub async fn create(
 pub async fn read(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(login): Path<String>,
+    ApiPath(login): ApiPath<String>,
 ) -> Result<Json<UserView>, ApiError> {
     Ok(Json(users::get(&state, &actor, &login).await?))
 }
@@ -61,7 +68,7 @@ pub async fn read(
 pub async fn edit(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(login): Path<String>,
+    ApiPath(login): ApiPath<String>,
     ApiJson(input): ApiJson<EditUser>,
 ) -> Result<Json<()>, ApiError> {
     users::edit(&state, &actor, &login, input).await?;
@@ -71,7 +78,7 @@ pub async fn edit(
 pub async fn delete(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(login): Path<String>,
+    ApiPath(login): ApiPath<String>,
 ) -> Result<Json<()>, ApiError> {
     users::delete(&state, &actor, &login).await?;
     Ok(Json(()))
@@ -80,7 +87,7 @@ pub async fn delete(
 pub async fn enable(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(login): Path<String>,
+    ApiPath(login): ApiPath<String>,
 ) -> Result<Json<()>, ApiError> {
     users::enable(&state, &actor, &login).await?;
     Ok(Json(()))
@@ -89,7 +96,7 @@ pub async fn enable(
 pub async fn disable(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(login): Path<String>,
+    ApiPath(login): ApiPath<String>,
 ) -> Result<Json<()>, ApiError> {
     users::disable(&state, &actor, &login).await?;
     Ok(Json(()))

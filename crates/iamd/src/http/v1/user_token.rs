@@ -2,17 +2,25 @@
 //! POST answer only.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 
+use crate::http::body::ApiBody;
 use crate::http::error::ApiError;
-use crate::http::extract::{ApiJson, Caller};
+use crate::http::extract::{ApiJson, ApiPath, Caller};
 use crate::service::personal_tokens::{self, CreateToken, CreatedToken, EditToken, TokenView};
 use crate::state::AppState;
+
+impl ApiBody for CreateToken {}
+
+/// The PUT body may be the token as GET answered it (`name` must then be the token's own).
+impl ApiBody for EditToken {
+    const READ_ONLY: &'static [&'static str] = &["creation", "lastUsed"];
+}
 
 pub async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(login): Path<String>,
+    ApiPath(login): ApiPath<String>,
 ) -> Result<Json<Vec<String>>, ApiError> {
     Ok(Json(personal_tokens::list(&state, &actor, &login).await?))
 }
@@ -20,7 +28,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(login): Path<String>,
+    ApiPath(login): ApiPath<String>,
     ApiJson(input): ApiJson<CreateToken>,
 ) -> Result<Json<CreatedToken>, ApiError> {
     Ok(Json(
@@ -31,7 +39,7 @@ pub async fn create(
 pub async fn read(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path((login, name)): Path<(String, String)>,
+    ApiPath((login, name)): ApiPath<(String, String)>,
 ) -> Result<Json<TokenView>, ApiError> {
     Ok(Json(
         personal_tokens::get(&state, &actor, &login, &name).await?,
@@ -41,7 +49,7 @@ pub async fn read(
 pub async fn edit(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path((login, name)): Path<(String, String)>,
+    ApiPath((login, name)): ApiPath<(String, String)>,
     ApiJson(input): ApiJson<EditToken>,
 ) -> Result<Json<TokenView>, ApiError> {
     Ok(Json(
@@ -52,7 +60,7 @@ pub async fn edit(
 pub async fn delete(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path((login, name)): Path<(String, String)>,
+    ApiPath((login, name)): ApiPath<(String, String)>,
 ) -> Result<Json<()>, ApiError> {
     personal_tokens::delete(&state, &actor, &login, &name).await?;
     Ok(Json(()))

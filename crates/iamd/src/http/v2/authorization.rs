@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 
+use crate::http::body::ApiBody;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiPath, Caller};
 use crate::service::authorization_check::{
@@ -11,6 +12,10 @@ use crate::service::authorization_check::{
 };
 use crate::service::simulator::{self, Simulation, SimulationResult};
 use crate::state::AppState;
+
+impl ApiBody for CheckRequest {}
+impl ApiBody for BatchRequest {}
+impl ApiBody for Simulation {}
 
 pub async fn check(
     State(state): State<AppState>,

@@ -5,11 +5,18 @@ use axum::extract::State;
 use axum::response::Response;
 use iam_core::policy::{PermissionsGroup, PermissionsGroupInput};
 
+use crate::http::body::ApiBody;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiPath, Caller};
 use crate::http::v2::pagination::{Pagination, paged};
 use crate::service::permissions_groups;
 use crate::state::AppState;
+
+/// A permissions group as GET answered it may be sent back: its server-owned members are
+/// ignored.
+impl ApiBody for PermissionsGroupInput {
+    const READ_ONLY: &'static [&'static str] = &["id", "urn", "owner", "createdAt", "updatedAt"];
+}
 
 pub async fn list(
     State(state): State<AppState>,

@@ -6,6 +6,7 @@ use axum::response::Response;
 use iam_core::policy::PolicyInput;
 use uuid::Uuid;
 
+use crate::http::body::ApiBody;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiPath, Caller};
 use crate::http::v2::pagination::{Pagination, paged};
@@ -13,6 +14,12 @@ use crate::http::v2::query::ListQuery;
 use crate::service::policies::{self, PolicyFilter};
 use crate::service::policy_view::PolicyView;
 use crate::state::AppState;
+
+/// `iam.policy.Response` may be sent back: its server-owned members are ignored.
+impl ApiBody for PolicyInput {
+    const READ_ONLY: &'static [&'static str] =
+        &["id", "owner", "readOnly", "createdAt", "updatedAt"];
+}
 
 pub async fn list(
     State(state): State<AppState>,

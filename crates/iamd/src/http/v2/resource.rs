@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::http::body::ApiBody;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiPath, Caller};
 use crate::http::v2::pagination::{Pagination, paged};
@@ -17,7 +18,7 @@ use crate::service::resources::{self, ResourceFilter, ResourceView};
 use crate::state::AppState;
 
 /// `PUT` body (`iam.resource.Resource`): only `tags` is writable; the other fields are
-/// read-only and ignored.
+/// read-only and ignored (`READ_ONLY` below); anything else is refused.
 #[derive(Debug, Deserialize)]
 pub struct EditResource {
     #[serde(default)]
@@ -30,6 +31,13 @@ pub struct AddTag {
     pub key: String,
     pub value: String,
 }
+
+impl ApiBody for EditResource {
+    const READ_ONLY: &'static [&'static str] =
+        &["id", "urn", "name", "displayName", "owner", "type"];
+}
+
+impl ApiBody for AddTag {}
 
 pub async fn list(
     State(state): State<AppState>,

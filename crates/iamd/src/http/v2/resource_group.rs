@@ -5,12 +5,19 @@ use axum::extract::State;
 use axum::response::Response;
 use uuid::Uuid;
 
+use crate::http::body::ApiBody;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiPath, Caller};
 use crate::http::v2::pagination::{Pagination, paged};
 use crate::http::v2::query::ListQuery;
 use crate::service::resource_groups::{self, GroupInput, GroupView};
 use crate::state::AppState;
+
+/// `iam.group.Response` may be sent back: its server-owned members are ignored.
+impl ApiBody for GroupInput {
+    const READ_ONLY: &'static [&'static str] =
+        &["id", "urn", "owner", "readOnly", "createdAt", "updatedAt"];
+}
 
 pub async fn list(
     State(state): State<AppState>,
