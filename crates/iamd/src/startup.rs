@@ -71,7 +71,7 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         revocations: Revocations::new(),
         client_cache: ClientCache::new(),
         console_sessions: SessionSealer::new(master.derive(CONSOLE_SESSION_LABEL)),
-        login_throttle: LoginThrottle::new(),
+        login_throttle: LoginThrottle::new(store.clone()),
         principals: PrincipalCache::new(),
         store,
         config,

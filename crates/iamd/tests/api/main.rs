@@ -17,6 +17,7 @@ mod foundation;
 mod groups;
 mod helpers;
 mod keys;
+mod login_throttle;
 mod oauth;
 mod openapi;
 mod openstack_roles;
