@@ -95,7 +95,7 @@ static DECOY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 async fn verify(state: &AppState, password: &str, stored: Option<String>) -> Result<bool> {
     let password = zeroize::Zeroizing::new(password.to_owned());
-    let verified = state
+    state
         .passwords
         .run(move |hashing| -> Result<bool> {
             let stored = match stored {
@@ -110,8 +110,7 @@ async fn verify(state: &AppState, password: &str, stored: Option<String>) -> Res
             };
             Ok(hashing.verify(&password, &stored))
         })
-        .await?;
-    verified
+        .await?
 }
 
 #[cfg(test)]
