@@ -11,6 +11,7 @@ mod authorization;
 mod cli;
 mod clients;
 mod cluster;
+mod connections;
 mod console;
 mod crash;
 mod foundation;
