@@ -36,6 +36,9 @@ pub enum Change {
 }
 pub use record::*;
 
+/// The rule `Store::count_login_attempt` applies to the counters it locked.
+pub type AdmitAttempt = dyn for<'c> Fn(&'c [LoginCounter]) -> bool + Send + Sync;
+
 /// Opens the store that `url` names: `sqlite:…` (the embedded default) or `postgres://…`.
 /// Applies pending migrations before returning.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
@@ -208,6 +211,25 @@ pub trait Store: Send + Sync + 'static {
     /// Revocations still relevant at `now` (their tokens have not expired).
     async fn list_revoked_tokens(&self, now: DateTime<Utc>) -> Result<Vec<RevokedToken>>;
     async fn purge_revoked_tokens(&self, now: DateTime<Utc>) -> Result<u64>;
+
+    // Login throttle
+    /// Counts one attempt under each of `keys` if `admit`, shown their counters as they stand
+    /// (a key unseen, or quiet since `forget_before`, has 0 attempts), lets it through. The
+    /// counters stay locked from reading to counting, so attempts on every node sharing the
+    /// store are admitted one at a time. Returns the counters as seen and whether it counted.
+    async fn count_login_attempt(
+        &self,
+        keys: &[String],
+        now: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+        admit: &AdmitAttempt,
+    ) -> Result<(Vec<LoginCounter>, bool)>;
+    /// Takes one attempt back from `key` (it succeeded, or was never checked).
+    async fn uncount_login_attempt(&self, key: &str) -> Result<()>;
+    /// Forgets `key` altogether (a name that signed in).
+    async fn forget_login_counter(&self, key: &str) -> Result<()>;
+    /// Deletes the counters quiet since `forget_before`.
+    async fn purge_login_counters(&self, forget_before: DateTime<Utc>) -> Result<u64>;
 
     // Audit log
     async fn append_audit(&self, entry: &AuditEntry) -> Result<()>;

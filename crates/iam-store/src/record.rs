@@ -191,6 +191,15 @@ pub struct RevokedToken {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A login-throttle counter: the attempts under one key (a name tried, a client address)
+/// that have not succeeded, and when the last of them began.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoginCounter {
+    pub key: String,
+    pub attempts: i64,
+    pub last_at: DateTime<Utc>,
+}
+
 /// One line of the audit log: a change, or a refused call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {

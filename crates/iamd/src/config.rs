@@ -28,6 +28,10 @@ pub enum ConfigError {
 
 pub type Result<T, E = ConfigError> = std::result::Result<T, E>;
 
+/// The largest `max_connections` (a semaphore holds at most `u32::MAX >> 3` permits; a
+/// million is already more sockets than a process gets).
+const MAX_CONNECTIONS: usize = 1_000_000;
+
 /// The resolved configuration the server runs with.
 #[derive(Clone)]
 pub struct Config {
@@ -44,6 +48,11 @@ pub struct Config {
     pub master_key: Option<String>,
     pub request_timeout: Duration,
     pub body_limit: usize,
+    /// How long a client may take to send a request's headers, counted from the connection's
+    /// start or the end of the previous response (so an idle keep-alive connection closes too).
+    pub header_read_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
     pub access_token_ttl: Duration,
     /// How stale a cached account snapshot may be before its revision is checked against the
     /// store: the safety net behind PostgreSQL change notifications (DESIGN.md §6).
@@ -103,6 +112,8 @@ pub struct ConfigLayer {
     pub master_key: Option<String>,
     pub request_timeout_secs: Option<u64>,
     pub body_limit_bytes: Option<usize>,
+    pub header_read_timeout_secs: Option<u64>,
+    pub max_connections: Option<usize>,
     pub access_token_ttl_secs: Option<u64>,
     pub revision_check_ms: Option<u64>,
     pub argon2: Option<Argon2Params>,
@@ -123,6 +134,8 @@ const ENV_KEYS: &[&str] = &[
     "MASTER_KEY",
     "REQUEST_TIMEOUT_SECS",
     "BODY_LIMIT_BYTES",
+    "HEADER_READ_TIMEOUT_SECS",
+    "MAX_CONNECTIONS",
     "ACCESS_TOKEN_TTL_SECS",
     "REVISION_CHECK_MS",
     "TLS_CERT",
@@ -182,6 +195,8 @@ impl ConfigLayer {
             "MASTER_KEY" => self.master_key = Some(value),
             "REQUEST_TIMEOUT_SECS" => self.request_timeout_secs = Some(number(&value)?),
             "BODY_LIMIT_BYTES" => self.body_limit_bytes = Some(number(&value)? as usize),
+            "HEADER_READ_TIMEOUT_SECS" => self.header_read_timeout_secs = Some(number(&value)?),
+            "MAX_CONNECTIONS" => self.max_connections = Some(number(&value)? as usize),
             "ACCESS_TOKEN_TTL_SECS" => self.access_token_ttl_secs = Some(number(&value)?),
             "REVISION_CHECK_MS" => self.revision_check_ms = Some(number(&value)?),
             "TLS_CERT" => self.tls_cert = Some(value.into()),
@@ -205,6 +220,10 @@ impl ConfigLayer {
             master_key: other.master_key.or(self.master_key),
             request_timeout_secs: other.request_timeout_secs.or(self.request_timeout_secs),
             body_limit_bytes: other.body_limit_bytes.or(self.body_limit_bytes),
+            header_read_timeout_secs: other
+                .header_read_timeout_secs
+                .or(self.header_read_timeout_secs),
+            max_connections: other.max_connections.or(self.max_connections),
             access_token_ttl_secs: other.access_token_ttl_secs.or(self.access_token_ttl_secs),
             revision_check_ms: other.revision_check_ms.or(self.revision_check_ms),
             argon2: other.argon2.or(self.argon2),
@@ -257,6 +276,8 @@ impl Config {
             master_key: layer.master_key,
             request_timeout: Duration::from_secs(layer.request_timeout_secs.unwrap_or(30)),
             body_limit: layer.body_limit_bytes.unwrap_or(1024 * 1024),
+            header_read_timeout: Duration::from_secs(layer.header_read_timeout_secs.unwrap_or(30)),
+            max_connections: layer.max_connections.unwrap_or(1024),
             access_token_ttl: Duration::from_secs(layer.access_token_ttl_secs.unwrap_or(3600)),
             revision_check: Duration::from_millis(layer.revision_check_ms.unwrap_or(1000)),
             argon2: layer.argon2.unwrap_or_default(),
@@ -279,6 +300,12 @@ impl Config {
         }
         if self.request_timeout.is_zero() {
             return invalid("request_timeout_secs", "must be at least 1");
+        }
+        if self.header_read_timeout.is_zero() {
+            return invalid("header_read_timeout_secs", "must be at least 1");
+        }
+        if self.max_connections == 0 || self.max_connections > MAX_CONNECTIONS {
+            return invalid("max_connections", "must be between 1 and 1000000");
         }
         if self.body_limit < 1024 {
             return invalid("body_limit_bytes", "must be at least 1024");
@@ -309,6 +336,8 @@ impl fmt::Debug for Config {
             )
             .field("request_timeout", &self.request_timeout)
             .field("body_limit", &self.body_limit)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("max_connections", &self.max_connections)
             .field("access_token_ttl", &self.access_token_ttl)
             .field("revision_check", &self.revision_check)
             .field("argon2", &self.argon2)

@@ -7,6 +7,7 @@ pub mod config;
 pub mod console;
 pub mod http;
 pub mod metrics;
+pub mod serve;
 pub mod service;
 pub mod startup;
 pub mod state;

@@ -6,21 +6,21 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use iam_core::system::Builtins;
 use iam_store::{Change, Store};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 
 use crate::config::Config;
 use crate::console::session::SessionSealer;
 use crate::console::throttle::LoginThrottle;
 use crate::metrics::Metrics;
+use crate::serve::Limits;
 use crate::service::authorizer::Authorizer;
 use crate::service::catalog::LiveCatalog;
 use crate::service::client_cache::ClientCache;
 use crate::service::principal_cache::PrincipalCache;
 use crate::state::{AppState, Shared};
-use crate::tls::TlsListener;
 use crate::token::keyring::KeyRing;
 use crate::token::master_key::{
     CONSOLE_SESSION_LABEL, KEY_ENCRYPTION_LABEL, MasterKey, PEPPER_LABEL,
@@ -71,7 +71,7 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         revocations: Revocations::new(),
         client_cache: ClientCache::new(),
         console_sessions: SessionSealer::new(master.derive(CONSOLE_SESSION_LABEL)),
-        login_throttle: LoginThrottle::new(),
+        login_throttle: LoginThrottle::new(store.clone()),
         principals: PrincipalCache::new(),
         store,
         config,
@@ -116,25 +116,14 @@ impl Application {
     ) -> anyhow::Result<()> {
         // Keeps this node's key ring and revocation list in step with the store.
         let refresher = tokio::spawn(crate::service::keys::refresh_forever(self.state.clone()));
-        let app = crate::http::router(self.state.clone());
-        let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        let served = match self.tls {
-            // `tap_io` is what lets axum give handlers the peer address (`ConnectInfo`) of a
-            // listener other than its own `TcpListener`.
-            Some(config) => {
-                let listener = TlsListener::new(self.listener, config)?.tap_io(|_| {});
-                axum::serve(listener, service)
-                    .with_graceful_shutdown(shutdown)
-                    .await
-            }
-            None => {
-                axum::serve(self.listener, service)
-                    .with_graceful_shutdown(shutdown)
-                    .await
-            }
+        let router = crate::http::router(self.state.clone());
+        let limits = Limits {
+            header_read_timeout: self.state.config.header_read_timeout,
+            max_connections: self.state.config.max_connections,
         };
+        let tls = self.tls.map(TlsAcceptor::from);
+        crate::serve::serve(self.listener, tls, router, limits, shutdown).await;
         refresher.abort();
-        served?;
         Ok(())
     }
 }

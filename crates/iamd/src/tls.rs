@@ -1,32 +1,23 @@
 //! HTTPS for `iamd serve` (rustls with the ring provider): the server configuration from the
-//! PEM files of `tls_cert`/`tls_key`, and `TlsListener`, which hands axum connections whose
-//! TLS handshake is done. Handshakes run in their own tasks with a deadline, so a client that
-//! stalls in one never holds up the others (an accept loop that awaited them would).
+//! PEM files of `tls_cert`/`tls_key`, and the deadline of a handshake. Handshakes run in each
+//! connection's own task (`serve.rs`), so a client that stalls in one never holds up the
+//! others, and count against the connection bound.
 //!
 //! Why iamd speaks TLS itself: mod_auth_openidc refuses to fetch a JWKS over plain HTTP
 //! (reference/openstack-oidc.md §7.5), and a bare binary is simpler to run than a proxy.
 
-use std::io;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
-use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::{self, ServerConfig};
-use tokio_rustls::server::TlsStream;
 
 use crate::config::TlsFiles;
 
 /// How long a client has to complete its TLS handshake.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Handshaken connections waiting for axum to take them.
-const QUEUE: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -67,78 +58,6 @@ fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
         return Err(error("no CERTIFICATE block in the file".into()));
     }
     Ok(certs)
-}
-
-/// A listener of TLS connections for `axum::serve`.
-pub struct TlsListener {
-    local_addr: SocketAddr,
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    acceptor: JoinHandle<()>,
-}
-
-impl TlsListener {
-    pub fn new(listener: TcpListener, config: Arc<ServerConfig>) -> io::Result<TlsListener> {
-        let local_addr = listener.local_addr()?;
-        let (tx, ready) = mpsc::channel(QUEUE);
-        let acceptor = tokio::spawn(accept_forever(listener, TlsAcceptor::from(config), tx));
-        Ok(TlsListener {
-            local_addr,
-            ready,
-            acceptor,
-        })
-    }
-}
-
-impl Drop for TlsListener {
-    fn drop(&mut self) {
-        self.acceptor.abort();
-    }
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.ready.recv().await {
-            Some(connection) => connection,
-            // The accept loop only ends when this listener is dropped.
-            None => std::future::pending().await,
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.local_addr)
-    }
-}
-
-/// Accepts TCP connections and handshakes each in its own task.
-async fn accept_forever(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
-    ready: mpsc::Sender<(TlsStream<TcpStream>, SocketAddr)>,
-) {
-    loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                // Out of file descriptors and the like: back off instead of spinning.
-                tracing::warn!(error = %e, "cannot accept a connection");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let (acceptor, ready) = (acceptor.clone(), ready.clone());
-        tokio::spawn(async move {
-            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                Ok(Ok(tls)) => {
-                    let _ = ready.send((tls, peer)).await;
-                }
-                Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-                Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
-            }
-        });
-    }
 }
 
 #[cfg(test)]

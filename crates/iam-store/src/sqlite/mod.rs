@@ -8,6 +8,7 @@ mod changes;
 mod clients;
 mod groups;
 mod keys;
+mod login_counters;
 mod permissions_groups;
 mod policies;
 mod providers;
@@ -33,7 +34,7 @@ use uuid::Uuid;
 use crate::column::sqlite_text;
 use crate::error::db;
 use crate::record::*;
-use crate::{Result, Store, StoreError, migrate};
+use crate::{AdmitAttempt, Result, Store, StoreError, migrate};
 
 /// Readers run in parallel under WAL while writers queue on the file lock, so a few
 /// connections are enough; more would only wait on the busy timeout.
@@ -421,6 +422,25 @@ impl Store for SqliteStore {
     }
     async fn purge_revoked_tokens(&self, now: DateTime<Utc>) -> Result<u64> {
         revocations::purge(&self.pool, now).await
+    }
+
+    async fn count_login_attempt(
+        &self,
+        keys: &[String],
+        now: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+        admit: &AdmitAttempt,
+    ) -> Result<(Vec<LoginCounter>, bool)> {
+        login_counters::count(&self.pool, keys, now, forget_before, admit).await
+    }
+    async fn uncount_login_attempt(&self, key: &str) -> Result<()> {
+        login_counters::uncount(&self.pool, key).await
+    }
+    async fn forget_login_counter(&self, key: &str) -> Result<()> {
+        login_counters::forget(&self.pool, key).await
+    }
+    async fn purge_login_counters(&self, forget_before: DateTime<Utc>) -> Result<u64> {
+        login_counters::purge(&self.pool, forget_before).await
     }
 
     async fn append_audit(&self, entry: &AuditEntry) -> Result<()> {

@@ -50,6 +50,7 @@ mod changes;
 mod clients;
 mod groups;
 mod keys;
+mod login_counters;
 mod migrations;
 mod permissions_groups;
 mod policies;

@@ -1,14 +1,13 @@
 //! Signing in and out of the console. The login form has no session yet, so its CSRF token
 //! is a random value set both in a short-lived cookie and in the form (double submit).
 //! Wrong credentials get one answer whatever was wrong; repeated failures for a name, or
-//! from an address, must wait longer and longer (`throttle`).
-
-use std::time::Instant;
+//! from an address, must wait longer and longer (`throttle`), and each attempt is counted
+//! before its password is verified.
 
 use askama::Template;
 use axum::extract::{Query, Request, State};
-use axum::http::StatusCode;
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,9 +18,11 @@ use serde::Deserialize;
 use crate::console::form::{CSRF_FIELD, Fields, SecureForm, constant_time_eq, same_origin};
 use crate::console::page::render_status;
 use crate::console::session::{self, Session};
+use crate::console::throttle::{Admission, AttemptKeys};
 use crate::console::viewer::{clear_cookie, cookie, set_cookie};
 use crate::http::extract::client_ip;
 use crate::service::error::ServiceError;
+use crate::service::principal::{Principal, PrincipalKind};
 use crate::service::sign_in::{self, SignInName};
 use crate::state::AppState;
 use crate::token::secret::random_bytes;
@@ -49,10 +50,13 @@ pub struct LoginQuery {
     done: Option<String>,
 }
 
-/// Only a console path is a place to go after signing in.
+/// Only a console path is a place to go after signing in. It must also be a valid
+/// `Location` value: a control character (`\r`, `\n`, NUL…) would otherwise fail the redirect
+/// after the password was verified; such a `next` is ignored like any other unsafe one.
 fn safe_next(next: Option<&str>) -> String {
     next.filter(|n| n.starts_with("/console/") && !n.starts_with("/console//"))
         .filter(|n| !n.contains('\\') && !n.starts_with("/console/login"))
+        .filter(|n| !n.chars().any(char::is_control) && HeaderValue::from_str(n).is_ok())
         .unwrap_or("/console/")
         .to_owned()
 }
@@ -131,69 +135,87 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
             "Enter your account (xx1111-ovh) or account/login (xx1111-ovh/alice).",
         );
     };
-    let ip_key = client_ip(&parts).map(|ip| format!("ip:{ip}"));
-    let name_key = format!("name:{}", name.throttle_key());
-    let now = Instant::now();
-    let wait = state.login_throttle.wait(&name_key, ip_key.as_deref(), now);
-    if let Some(wait) = wait {
-        return again(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!(
-                "Too many failed attempts. Wait {} seconds before trying again.",
-                wait.as_secs().max(1)
-            ),
-        );
+    let keys = AttemptKeys {
+        name: format!("name:{}", name.throttle_key()),
+        address: client_ip(&parts).map(|ip| format!("ip:{ip}")),
+    };
+    match state.login_throttle.admit(&keys).await {
+        Ok(Admission::Admitted) => {}
+        Ok(Admission::Wait(wait)) => {
+            let seconds = wait.as_secs_f64().ceil().max(1.0);
+            let message =
+                format!("Too many failed attempts. Wait {seconds} seconds before trying again.");
+            return retry_after(again(StatusCode::TOO_MANY_REQUESTS, &message), seconds);
+        }
+        Err(e) => {
+            let (status, _, message) = crate::console::page::describe(&e.into());
+            return again(status, &message);
+        }
     }
     let password = zeroize::Zeroizing::new(fields.raw("password"));
     match sign_in::sign_in(&state, &name, &password).await {
         Ok(principal) => {
-            state.login_throttle.succeeded(&name_key);
-            let login = match &principal.kind {
-                crate::service::principal::PrincipalKind::User { login, .. } => {
-                    Some(login.as_str())
-                }
-                _ => None,
-            };
-            let Some(sealed) = Session::new(&principal.account, login, Utc::now())
-                .and_then(|s| state.console_sessions.seal(&s))
-            else {
-                return again(
+            if let Err(e) = state.login_throttle.succeeded(&keys).await {
+                tracing::warn!(error = %e, "console: could not clear the login counters");
+            }
+            signed_in(&state, &principal, &next).unwrap_or_else(|| {
+                again(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Could not start a session.",
-                );
-            };
-            tracing::info!(who = %principal.identity(), "console: signed in");
-            let mut response = Redirect::to(&next).into_response();
-            let headers = response.headers_mut();
-            for cookie in [
-                set_cookie(
-                    &state,
-                    session::COOKIE,
-                    &sealed,
-                    session::LIFETIME.num_seconds(),
-                ),
-                clear_cookie(&state, LOGIN_CSRF_COOKIE),
-            ] {
-                if let Ok(value) = cookie.parse() {
-                    headers.append(SET_COOKIE, value);
-                }
-            }
-            response
+                )
+            })
         }
-        Err(ServiceError::Unauthenticated(_)) => {
-            state
-                .login_throttle
-                .failed(&name_key, ip_key.as_deref(), Instant::now());
-            again(
-                StatusCode::UNAUTHORIZED,
-                "Wrong account, login or password.",
-            )
-        }
+        // Already counted before the verification: nothing more to record.
+        Err(ServiceError::Unauthenticated(_)) => again(
+            StatusCode::UNAUTHORIZED,
+            "Wrong account, login or password.",
+        ),
         Err(other) => {
+            // Never verified (busy, or the store failed): it counts against nobody.
+            if let Err(e) = state.login_throttle.unchecked(&keys).await {
+                tracing::warn!(error = %e, "console: could not take back a login attempt");
+            }
+            let busy = matches!(other, ServiceError::Busy(_));
             let (status, _, message) = crate::console::page::describe(&other);
-            again(status, &message)
+            let page = again(status, &message);
+            if busy { retry_after(page, 1.0) } else { page }
         }
     }
+}
+
+/// The redirect into the console with a new session cookie.
+fn signed_in(state: &AppState, principal: &Principal, next: &str) -> Option<Response> {
+    let login = match &principal.kind {
+        PrincipalKind::User { login, .. } => Some(login.as_str()),
+        _ => None,
+    };
+    let sealed = Session::new(&principal.account, login, Utc::now())
+        .and_then(|s| state.console_sessions.seal(&s))?;
+    tracing::info!(who = %principal.identity(), "console: signed in");
+    let mut response = Redirect::to(next).into_response();
+    let headers = response.headers_mut();
+    for cookie in [
+        set_cookie(
+            state,
+            session::COOKIE,
+            &sealed,
+            session::LIFETIME.num_seconds(),
+        ),
+        clear_cookie(state, LOGIN_CSRF_COOKIE),
+    ] {
+        if let Ok(value) = cookie.parse() {
+            headers.append(SET_COOKIE, value);
+        }
+    }
+    Some(response)
+}
+
+/// Tells the browser (and scripts) when to try again (RFC 9110 §10.2.3).
+fn retry_after(mut response: Response, seconds: f64) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&format!("{seconds:.0}")) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    response
 }
 
 /// Ends the session here and on every node (the revocation list), then forgets the cookie.

@@ -244,6 +244,14 @@ pub fn describe(error: &ServiceError) -> (StatusCode, &'static str, String) {
                 "The server's storage cannot be reached right now. Try again shortly.".to_owned(),
             )
         }
+        ServiceError::Busy(detail) => {
+            tracing::warn!(reason = %detail, "console: server busy");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Busy",
+                "The server is busy right now. Try again in a moment.".to_owned(),
+            )
+        }
     }
 }
 

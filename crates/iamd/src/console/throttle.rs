@@ -1,121 +1,134 @@
-//! Slowing down password guessing on the console's login form. Failures are counted per
-//! name tried (`NAME_FREE_FAILURES` free) and per client address (`ADDRESS_FREE_FAILURES`
-//! free: one address may serve many people behind a NAT, but one address trying many names
-//! is a spray). Past its free failures a key must wait, twice as long after each further
-//! failure (up to `MAX_WAIT`), before its next attempt is even checked. A success clears the
-//! name's count. Counts live in memory, per node, and are forgotten after `FORGET_AFTER` of
-//! quiet.
+//! Slowing down password guessing on the console's login form. Attempts are counted per name
+//! tried (`NAME_FREE_FAILURES` free) and per client address (`ADDRESS_FREE_FAILURES` free:
+//! one address may serve many people behind a NAT, but one address trying many names is a
+//! spray). Once a key has used its free failures, its next attempt must wait, twice as long
+//! after each further failure (up to `MAX_WAIT`), and is not even checked before then.
+//!
+//! An attempt is counted *before* its password is verified, under a lock in the store, so
+//! attempts sent at once cannot all slip through before the first failure is recorded; a
+//! success takes its count back (and clears the name's). The counters live in the store, so
+//! every node sharing a PostgreSQL database counts the same failures; a key quiet for
+//! `FORGET_AFTER` starts again from zero and is purged.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use iam_store::{LoginCounter, Store, StoreError};
 
 /// Failures of one name allowed before any wait.
-pub const NAME_FREE_FAILURES: u32 = 5;
+pub const NAME_FREE_FAILURES: i64 = 5;
 /// Failures from one address allowed before any wait.
-pub const ADDRESS_FREE_FAILURES: u32 = 20;
+pub const ADDRESS_FREE_FAILURES: i64 = 20;
 /// The longest wait between two attempts.
 pub const MAX_WAIT: Duration = Duration::from_secs(300);
 /// A key quiet for this long starts again from zero.
 const FORGET_AFTER: Duration = Duration::from_secs(3600);
-/// Keys tracked at most (an attacker cycling names must not grow memory without bound).
-const MAX_KEYS: usize = 100_000;
 
-struct Failures {
-    count: u32,
-    last: Instant,
-}
-
-/// The two counters of the login form.
+/// The login form's counters.
 pub struct LoginThrottle {
-    names: FailureCounter,
-    addresses: FailureCounter,
+    store: std::sync::Arc<dyn Store>,
 }
 
-impl Default for LoginThrottle {
-    fn default() -> Self {
-        Self::new()
+/// What the throttle says of one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Counted: go on and verify the password, then report how it went.
+    Admitted,
+    /// Not counted, not to be checked: wait this long first.
+    Wait(Duration),
+}
+
+/// The keys of one attempt: the name tried, and the client address where known.
+pub struct AttemptKeys {
+    pub name: String,
+    pub address: Option<String>,
+}
+
+impl AttemptKeys {
+    fn all(&self) -> Vec<String> {
+        std::iter::once(self.name.clone())
+            .chain(self.address.clone())
+            .collect()
     }
 }
 
 impl LoginThrottle {
-    pub fn new() -> Self {
-        Self {
-            names: FailureCounter::new(NAME_FREE_FAILURES),
-            addresses: FailureCounter::new(ADDRESS_FREE_FAILURES),
+    pub fn new(store: std::sync::Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    /// Counts the attempt if no key of it must still wait.
+    pub async fn admit(&self, keys: &AttemptKeys) -> Result<Admission, StoreError> {
+        let now = Utc::now();
+        let forget_before = now - delta(FORGET_AFTER);
+        let admit = move |counters: &[LoginCounter]| wait(counters, now).is_none();
+        let (counters, counted) = self
+            .store
+            .count_login_attempt(&keys.all(), now, forget_before, &admit)
+            .await?;
+        if counted {
+            // Keeps the table to the keys seen in the last hour. Best effort: a failed purge
+            // only leaves rows the next one removes.
+            let _ = self.store.purge_login_counters(forget_before).await;
+            return Ok(Admission::Admitted);
         }
+        Ok(Admission::Wait(
+            wait(&counters, now).unwrap_or(Duration::from_secs(1)),
+        ))
     }
 
-    /// How long an attempt for `name` from `address` must still wait, if at all.
-    pub fn wait(&self, name: &str, address: Option<&str>, now: Instant) -> Option<Duration> {
-        let by_name = self.names.wait(name, now);
-        let by_address = address.and_then(|a| self.addresses.wait(a, now));
-        by_name.max(by_address)
+    /// The password was right: the name starts again from zero, and the address gets its
+    /// attempt back (people behind one NAT sign in all day).
+    pub async fn succeeded(&self, keys: &AttemptKeys) -> Result<(), StoreError> {
+        self.store.forget_login_counter(&keys.name).await?;
+        self.uncount_address(keys).await
     }
 
-    pub fn failed(&self, name: &str, address: Option<&str>, now: Instant) {
-        self.names.failed(name, now);
-        if let Some(address) = address {
-            self.addresses.failed(address, now);
+    /// The attempt was admitted but never checked (the server was busy or failed): it
+    /// counts against nobody.
+    pub async fn unchecked(&self, keys: &AttemptKeys) -> Result<(), StoreError> {
+        self.store.uncount_login_attempt(&keys.name).await?;
+        self.uncount_address(keys).await
+    }
+
+    async fn uncount_address(&self, keys: &AttemptKeys) -> Result<(), StoreError> {
+        match &keys.address {
+            Some(address) => self.store.uncount_login_attempt(address).await,
+            None => Ok(()),
         }
-    }
-
-    pub fn succeeded(&self, name: &str) {
-        self.names.succeeded(name);
     }
 }
 
-/// Failures per key, and the wait they impose.
-pub struct FailureCounter {
-    free: u32,
-    keys: Mutex<HashMap<String, Failures>>,
+/// The longest wait any of `counters` still imposes at `now`, if any.
+fn wait(counters: &[LoginCounter], now: DateTime<Utc>) -> Option<Duration> {
+    counters
+        .iter()
+        .filter_map(|c| {
+            let until = c.last_at + delta(wait_after(free_failures(&c.key), c.attempts));
+            (until > now).then(|| (until - now).to_std().unwrap_or(Duration::ZERO))
+        })
+        .max()
 }
 
-impl FailureCounter {
-    pub fn new(free: u32) -> Self {
-        Self {
-            free,
-            keys: Mutex::new(HashMap::new()),
-        }
-    }
+/// The waits here are at most an hour: they always fit.
+fn delta(duration: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::seconds(3600))
+}
 
-    /// How long `key` must still wait before its next attempt is checked, if at all.
-    pub fn wait(&self, key: &str, now: Instant) -> Option<Duration> {
-        let keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
-        let failures = keys.get(key)?;
-        let until = failures.last + wait_after(self.free, failures.count);
-        (until > now).then(|| until - now)
-    }
-
-    pub fn failed(&self, key: &str, now: Instant) {
-        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
-        if keys.len() >= MAX_KEYS {
-            keys.retain(|_, f| now.duration_since(f.last) < FORGET_AFTER);
-        }
-        let entry = keys.entry(key.to_owned()).or_insert(Failures {
-            count: 0,
-            last: now,
-        });
-        if now.duration_since(entry.last) >= FORGET_AFTER {
-            entry.count = 0;
-        }
-        entry.count = entry.count.saturating_add(1);
-        entry.last = now;
-    }
-
-    pub fn succeeded(&self, key: &str) {
-        self.keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
+fn free_failures(key: &str) -> i64 {
+    if key.starts_with("ip:") {
+        ADDRESS_FREE_FAILURES
+    } else {
+        NAME_FREE_FAILURES
     }
 }
 
-/// The wait after `count` failures: none for the first `free`, then 1 s, 2 s, 4 s…
-fn wait_after(free: u32, count: u32) -> Duration {
+/// The wait after `count` failures: none before the `free`th, then 1 s, 2 s, 4 s… So with 5
+/// free failures, a 6th attempt right after the 5th is refused unchecked.
+fn wait_after(free: i64, count: i64) -> Duration {
     match count.checked_sub(free) {
-        None | Some(0) => Duration::ZERO,
-        Some(n) => Duration::from_secs(1u64 << (n - 1).min(16)).min(MAX_WAIT),
+        Some(n) if n >= 0 => Duration::from_secs(1u64 << n.min(16)).min(MAX_WAIT),
+        _ => Duration::ZERO,
     }
 }
 
@@ -123,51 +136,47 @@ fn wait_after(free: u32, count: u32) -> Duration {
 mod tests {
     use super::*;
 
-    #[test]
-    fn waits_grow_after_the_free_failures_and_a_success_clears_them() {
-        let throttle = FailureCounter::new(NAME_FREE_FAILURES);
-        let t0 = Instant::now();
-        for _ in 0..NAME_FREE_FAILURES {
-            assert_eq!(throttle.wait("xx1111-ovh", t0), None);
-            throttle.failed("xx1111-ovh", t0);
+    fn counter(key: &str, attempts: i64, last_at: DateTime<Utc>) -> LoginCounter {
+        LoginCounter {
+            key: key.to_owned(),
+            attempts,
+            last_at,
         }
-        assert_eq!(throttle.wait("xx1111-ovh", t0), None);
-        throttle.failed("xx1111-ovh", t0);
-        assert_eq!(
-            throttle.wait("xx1111-ovh", t0),
-            Some(Duration::from_secs(1))
-        );
-        throttle.failed("xx1111-ovh", t0);
-        assert_eq!(
-            throttle.wait("xx1111-ovh", t0),
-            Some(Duration::from_secs(2))
-        );
-        assert_eq!(throttle.wait("other", t0), None, "keys are separate");
-        assert_eq!(
-            throttle.wait("xx1111-ovh", t0 + Duration::from_secs(2)),
-            None
-        );
-        throttle.succeeded("xx1111-ovh");
-        assert_eq!(throttle.wait("xx1111-ovh", t0), None);
     }
 
     #[test]
-    fn the_wait_is_capped() {
+    fn the_free_failures_are_exactly_the_documented_ones() {
+        let t0 = Utc::now();
+        let name = |n| [counter("name:xx1111-ovh", n, t0)];
+        assert_eq!(wait(&name(NAME_FREE_FAILURES - 1), t0), None);
+        assert_eq!(
+            wait(&name(NAME_FREE_FAILURES), t0),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(
+            wait(&name(NAME_FREE_FAILURES + 1), t0),
+            Some(Duration::from_secs(2))
+        );
+        let address = |n| [counter("ip:192.0.2.1", n, t0)];
+        assert_eq!(wait(&address(ADDRESS_FREE_FAILURES - 1), t0), None);
+        assert!(wait(&address(ADDRESS_FREE_FAILURES), t0).is_some());
+    }
+
+    #[test]
+    fn a_wait_passes_and_is_capped() {
+        let t0 = Utc::now();
+        let name = [counter("name:a", NAME_FREE_FAILURES, t0)];
+        assert_eq!(wait(&name, t0 + chrono::Duration::seconds(1)), None);
         assert_eq!(wait_after(5, 45), MAX_WAIT);
     }
 
     #[test]
-    fn an_address_spraying_names_waits_too() {
-        let throttle = LoginThrottle::new();
-        let t0 = Instant::now();
-        for i in 0..=ADDRESS_FREE_FAILURES {
-            throttle.failed(&format!("name-{i}"), Some("ip:192.0.2.1"), t0);
-        }
-        assert!(
-            throttle
-                .wait("fresh-name", Some("ip:192.0.2.1"), t0)
-                .is_some()
-        );
-        assert_eq!(throttle.wait("fresh-name", Some("ip:192.0.2.2"), t0), None);
+    fn the_longest_wait_of_the_keys_applies() {
+        let t0 = Utc::now();
+        let counters = [
+            counter("name:a", 0, t0),
+            counter("ip:192.0.2.1", ADDRESS_FREE_FAILURES + 2, t0),
+        ];
+        assert_eq!(wait(&counters, t0), Some(Duration::from_secs(4)));
     }
 }

@@ -133,6 +133,10 @@ impl From<ServiceError> for ApiError {
                 tracing::warn!(error = %message, "store unavailable");
                 ApiError::unavailable()
             }
+            ServiceError::Busy(message) => {
+                tracing::warn!(reason = %message, "refused: server busy");
+                ApiError::unavailable()
+            }
         }
     }
 }
@@ -288,6 +292,11 @@ mod tests {
             ),
             (
                 ServiceError::Unavailable("db down".into()),
+                503,
+                "Server::ServiceUnavailable",
+            ),
+            (
+                ServiceError::Busy("too many".into()),
                 503,
                 "Server::ServiceUnavailable",
             ),

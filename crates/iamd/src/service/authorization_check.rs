@@ -13,6 +13,9 @@ use crate::state::AppState;
 /// At most this many actions, and this many resources, in one check.
 pub const MAX_ACTIONS: usize = 1000;
 pub const MAX_RESOURCES: usize = 1000;
+/// At most this many (action, resource) decisions in one check: each is a line of the answer,
+/// and 1,000 × 1,000 would let any identity ask for a 46 MB answer.
+pub const MAX_DECISIONS: usize = 10_000;
 
 /// `iam.AuthorizeRequest`.
 #[derive(Debug, Deserialize)]
@@ -68,6 +71,15 @@ pub async fn check_batch(
 ) -> Result<Vec<BatchResponse>> {
     limit(request.actions.len(), MAX_ACTIONS, "actions")?;
     limit(request.resource_urns.len(), MAX_RESOURCES, "resourceURNs")?;
+    let decisions = request.actions.len() * request.resource_urns.len();
+    if decisions > MAX_DECISIONS {
+        return Err(ServiceError::invalid_code(
+            "TOO_MANY_ITEMS",
+            format!(
+                "{decisions} action-resource pairs asked (actions × resourceURNs): at most {MAX_DECISIONS} per check"
+            ),
+        ));
+    }
     let snapshot = state
         .authorizer
         .snapshot(state, &actor.principal.account)

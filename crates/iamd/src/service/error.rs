@@ -33,6 +33,10 @@ pub enum ServiceError {
     /// A dependency (the store) cannot be reached; safe to retry.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// The server is at its bound for this kind of work (password verifications); refused at
+    /// once rather than queued. Safe to retry in a moment.
+    #[error("busy: {0}")]
+    Busy(String),
 }
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
@@ -76,6 +80,7 @@ impl From<PasswordError> for ServiceError {
             PasswordError::Length | PasswordError::TooSimple => {
                 ServiceError::invalid_code("INVALID_PASSWORD", e.to_string())
             }
+            PasswordError::Busy => ServiceError::Busy(e.to_string()),
             other => ServiceError::Internal(other.to_string()),
         }
     }

@@ -1,7 +1,8 @@
 //! Signing in with a password (the console's login form): the account root with its NIC
 //! handle, or a user with `nic/login`. A wrong handle, an unknown user, a user without a
 //! password, a disabled user and a wrong password all give the same answer, so the form
-//! tells nobody which part was wrong. Argon2id runs off the async workers.
+//! tells nobody which part was wrong. Argon2id runs off the async workers, one run per core at
+//! most (`PasswordHashing::run`): beyond that the attempt is refused as `Busy`, unverified.
 
 use iam_core::urn::Plate;
 use iam_store::{StoreError, UserStatus};
@@ -93,23 +94,23 @@ pub async fn sign_in(state: &AppState, name: &SignInName, password: &str) -> Res
 static DECOY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 async fn verify(state: &AppState, password: &str, stored: Option<String>) -> Result<bool> {
-    let hashing = state.passwords.clone();
     let password = zeroize::Zeroizing::new(password.to_owned());
-    tokio::task::spawn_blocking(move || -> Result<bool> {
-        let stored = match stored {
-            Some(stored) => stored,
-            None => match DECOY_HASH.get() {
-                Some(decoy) => decoy.clone(),
-                None => {
-                    let decoy = hashing.hash(&crate::token::secret::generate()?)?;
-                    DECOY_HASH.get_or_init(|| decoy).clone()
-                }
-            },
-        };
-        Ok(hashing.verify(&password, &stored))
-    })
-    .await
-    .map_err(|e| ServiceError::Internal(format!("password verification task: {e}")))?
+    state
+        .passwords
+        .run(move |hashing| -> Result<bool> {
+            let stored = match stored {
+                Some(stored) => stored,
+                None => match DECOY_HASH.get() {
+                    Some(decoy) => decoy.clone(),
+                    None => {
+                        let decoy = hashing.hash(&crate::token::secret::generate()?)?;
+                        DECOY_HASH.get_or_init(|| decoy).clone()
+                    }
+                },
+            };
+            Ok(hashing.verify(&password, &stored))
+        })
+        .await?
 }
 
 #[cfg(test)]

@@ -1,10 +1,16 @@
 //! Passwords: Argon2id with parameters from configuration (DESIGN.md §5), and the minimum
-//! strength a new password must have.
+//! strength a new password must have. Each Argon2id run costs `memory_kib` of memory and a
+//! core for its duration, so the server's own runs (`PasswordHashing::run`) are bounded to
+//! one per core: past that, callers are told at once that the server is busy, never queued.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
 
 use crate::config::Argon2Params;
 use crate::token::secret::{RandomError, random_bytes};
@@ -26,12 +32,19 @@ pub enum PasswordError {
     Params(String),
     #[error(transparent)]
     Random(#[from] RandomError),
+    /// Every core already runs an Argon2id computation.
+    #[error("too many password verifications at once")]
+    Busy,
+    #[error("password hashing task: {0}")]
+    Task(String),
 }
 
 /// Argon2id hashing with fixed cost parameters. Deliberately not `Debug`.
 #[derive(Clone)]
 pub struct PasswordHashing {
     params: Params,
+    /// One permit per core, shared by every clone.
+    slots: Arc<Semaphore>,
 }
 
 impl PasswordHashing {
@@ -43,7 +56,31 @@ impl PasswordHashing {
             None,
         )
         .map_err(|e| PasswordError::Params(e.to_string()))?;
-        Ok(Self { params })
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Ok(Self {
+            params,
+            slots: Arc::new(Semaphore::new(cores)),
+        })
+    }
+
+    /// Runs `work` (which hashes or verifies) on a blocking thread, if a core is free for
+    /// it; `Busy` at once otherwise.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&PasswordHashing) -> T + Send + 'static,
+    ) -> Result<T, PasswordError> {
+        let permit = self
+            .slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| PasswordError::Busy)?;
+        let hashing = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work(&hashing)
+        })
+        .await
+        .map_err(|e| PasswordError::Task(e.to_string()))
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -110,6 +147,51 @@ mod tests {
             parallelism: 1,
         })
         .unwrap()
+    }
+
+    #[tokio::test]
+    async fn past_one_run_per_core_the_next_is_refused_at_once() {
+        let hashing = cheap();
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let held = Arc::new(std::sync::Mutex::new(held));
+        let (started_tx, mut started) = tokio::sync::mpsc::unbounded_channel();
+        let mut running = Vec::new();
+        for _ in 0..cores {
+            let (held, started_tx) = (held.clone(), started_tx.clone());
+            let hashing = hashing.clone();
+            running.push(tokio::spawn(async move {
+                hashing
+                    .run(move |_| {
+                        started_tx.send(()).unwrap();
+                        held.lock().unwrap().recv().unwrap();
+                    })
+                    .await
+            }));
+        }
+        for _ in 0..cores {
+            started.recv().await.unwrap();
+        }
+        // Every core is taken (a clone shares the bound): refused, not queued.
+        let refused = hashing.clone().run(|h| h.hash("never hashed")).await;
+        assert!(matches!(refused, Err(PasswordError::Busy)));
+        for _ in 0..cores {
+            release.send(()).unwrap();
+        }
+        for run in running {
+            run.await.unwrap().unwrap();
+        }
+        let stored = hashing
+            .run(|h| h.hash("Correct horse 42"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            hashing
+                .run(move |h| h.verify("Correct horse 42", &stored))
+                .await
+                .unwrap()
+        );
     }
 
     #[test]

@@ -479,3 +479,62 @@ async fn the_reference_lists_the_builtin_catalog() {
     let (_, page) = json(response).await;
     assert_eq!(page.as_array().unwrap().len(), 100);
 }
+
+/// `n` distinct action names (the check does not require them to exist).
+fn many_actions(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("vps:apiovh:action{i}")).collect()
+}
+
+/// `n` distinct resource URNs.
+fn many_resources(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("urn:v1:eu:resource:vps:vps-{i}.vps.ovh.net"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_check_is_bounded_to_ten_thousand_decisions() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let root = app.create_account(NIC).await.token;
+        let batch = |actions: usize, resources: usize| json!({"actions": many_actions(actions), "resourceURNs": many_resources(resources)});
+        // 100 × 100 = 10,000: exactly the bound.
+        let (status, answer) = json(
+            app.post("/v2/iam/authorization/check", Some(&root), &batch(100, 100))
+                .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{backend:?}");
+        assert_eq!(answer.as_array().unwrap().len(), 100);
+        // 73 × 137 = 10,001: one over, though each list is well under its own bound.
+        let refused = expect_error(
+            app.post("/v2/iam/authorization/check", Some(&root), &batch(73, 137))
+                .await,
+            400,
+            "Client::BadRequest::TOO_MANY_ITEMS",
+        )
+        .await;
+        assert!(
+            refused["message"].as_str().unwrap().contains("10000"),
+            "{refused}"
+        );
+        // The one-resource route: at most 1,000 actions.
+        let path = format!(
+            "/v2/iam/resource/{}/authorization/check",
+            crate::v2_support::enc(VPS)
+        );
+        let (status, _) = json(
+            app.post(&path, Some(&root), &json!({"actions": many_actions(1000)}))
+                .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+        expect_error(
+            app.post(&path, Some(&root), &json!({"actions": many_actions(1001)}))
+                .await,
+            400,
+            "Client::BadRequest::TOO_MANY_ITEMS",
+        )
+        .await;
+    }
+}

@@ -76,10 +76,11 @@ fn unknown_group(group: &str) -> ServiceError {
 /// Hashes off the async workers: Argon2id is deliberately slow.
 async fn hash_password(state: &AppState, password: String) -> Result<String> {
     password::check_strength(&password)?;
-    let hashing = state.passwords.clone();
-    let hashed = tokio::task::spawn_blocking(move || hashing.hash(&password))
-        .await
-        .map_err(|e| ServiceError::Internal(format!("password hashing task: {e}")))?;
+    let password = zeroize::Zeroizing::new(password);
+    let hashed = state
+        .passwords
+        .run(move |hashing| hashing.hash(&password))
+        .await?;
     Ok(hashed?)
 }
 
