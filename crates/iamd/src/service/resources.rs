@@ -106,8 +106,9 @@ pub async fn list(
     )
 }
 
-/// By URN (the official path parameter) or by UUID (seed 004's `{resourceId}`): a URN always
-/// starts with `urn:`, so the two never overlap. Either way only within the caller's account.
+/// By URN (the official path parameter) or by UUID (seed 004's `{resourceId}`): an IAM URN
+/// (`urn:v1:…`) never parses as a UUID, so the two never overlap. Either way only within the
+/// caller's account.
 pub async fn get(state: &AppState, actor: &Actor, key: &str) -> Result<ResourceView> {
     let account = &actor.principal.account;
     let resource = match Uuid::parse_str(key) {
