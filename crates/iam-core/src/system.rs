@@ -121,7 +121,8 @@ pub fn default_policy(
         read_only: true,
         owner: nic.into(),
         created_at: now,
-        updated_at: None,
+        // Seed 004 shows `updatedAt` equal to `createdAt` on `ovh-default`.
+        updated_at: Some(now),
     }
 }
 

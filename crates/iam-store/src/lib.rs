@@ -86,6 +86,16 @@ pub trait Store: Send + Sync + 'static {
     /// listens again. Callers keep a periodic check as a safety net all the same.
     async fn watch_changes(&self) -> Result<Option<ChangeFeed>>;
     async fn set_root_password(&self, nic: &str, password_hash: &str) -> Result<()>;
+    /// The account's profile: the editable details of `/me`, a JSON object (`{}` until set).
+    async fn account_profile(&self, nic: &str) -> Result<serde_json::Value>;
+    /// Replaces the profile if it still is `expected` (compare-and-set); `Conflict` if another
+    /// write changed it since it was read, `NotFound` if there is no such account.
+    async fn set_account_profile(
+        &self,
+        nic: &str,
+        expected: &serde_json::Value,
+        profile: &serde_json::Value,
+    ) -> Result<()>;
 
     // Users
     /// `Conflict` if the login exists; `NotFound` if the group does not.
@@ -153,6 +163,8 @@ pub trait Store: Send + Sync + 'static {
     async fn get_resource(&self, account: &str, urn: &str) -> Result<Resource>;
     async fn get_resource_by_id(&self, account: &str, id: Uuid) -> Result<Resource>;
     async fn list_resources(&self, account: &str) -> Result<Vec<Resource>>;
+    /// The distinct types of the account's resources, sorted.
+    async fn list_resource_types(&self, account: &str) -> Result<Vec<String>>;
     /// Removes the resource from every group it was in, then the resource.
     async fn delete_resource(&self, account: &str, urn: &str) -> Result<()>;
     /// URNs of the resource groups that contain the resource (the default group included).

@@ -28,15 +28,17 @@ macro_rules! migrations {
 }
 
 /// In the order they apply. Add a file to both folders and to both lists.
-pub const SQLITE: &[Migration] = migrations!("sqlite":
-    "0001_initial.sql",
+pub const SQLITE: &[Migration] = migrations!(
+    "sqlite": "0001_initial.sql",
     "0002_resource_providers.sql",
     "0005_login_throttle.sql",
+    "0007_updated_at.sql",
 );
-pub const POSTGRES: &[Migration] = migrations!("postgres":
-    "0001_initial.sql",
+pub const POSTGRES: &[Migration] = migrations!(
+    "postgres": "0001_initial.sql",
     "0002_resource_providers.sql",
     "0005_login_throttle.sql",
+    "0007_updated_at.sql",
 );
 
 /// Serialises concurrent `open()`s of several nodes on one PostgreSQL database

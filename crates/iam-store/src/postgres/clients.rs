@@ -5,13 +5,14 @@ use sqlx::postgres::{PgPool, PgRow};
 
 use super::{col, found, ts};
 use crate::column::{from_json, to_json};
-use crate::error::{db, foreign_or};
+use crate::error::{db, foreign_or, unique_or, violates};
 use crate::{OAuthClient, Result, StoreError};
 
 const COLUMNS: &str = "client_id, account, name, description, flow, callback_urls, secret_hash, \
                        created_at, updated_at";
 
-/// `Conflict` if the id is taken (in any account); `NotFound("account")` if the account is missing.
+/// `Conflict` if the id is taken (in any account) or the name is (in this account);
+/// `NotFound("account")` if the account is missing.
 pub(super) async fn create(pool: &PgPool, c: &OAuthClient) -> Result<()> {
     sqlx::query(&format!(
         "INSERT INTO oauth_clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
@@ -27,14 +28,32 @@ pub(super) async fn create(pool: &PgPool, c: &OAuthClient) -> Result<()> {
     .bind(ts(c.updated_at))
     .execute(pool)
     .await
-    .map_err(|e| match e.as_database_error() {
-        Some(d) if d.is_unique_violation() => StoreError::Conflict(format!(
-            "an OAuth2 client with id {} already exists",
-            c.client_id
-        )),
-        _ => foreign_or(e, "account"),
+    .map_err(|e| {
+        if violates(&e, "name") {
+            name_taken(c)
+        } else {
+            match e.as_database_error() {
+                Some(d) if d.is_unique_violation() => StoreError::Conflict(format!(
+                    "an OAuth2 client with id {} already exists",
+                    c.client_id
+                )),
+                _ => foreign_or(e, "account"),
+            }
+        }
     })?;
     Ok(())
+}
+
+/// Names are unique within an account (`oauth_clients_account_name`).
+fn name_taken(c: &OAuthClient) -> StoreError {
+    StoreError::Conflict(name_taken_text(c))
+}
+
+fn name_taken_text(c: &OAuthClient) -> String {
+    format!(
+        "name {:?} is already taken by another service account of this account",
+        c.name
+    )
 }
 
 /// By id alone, for the token endpoint.
@@ -75,7 +94,8 @@ pub(super) async fn list(pool: &PgPool, account: &str) -> Result<Vec<OAuthClient
     rows.iter().map(decode).collect()
 }
 
-/// Replaces name, description, callback URLs, secret hash and `updated_at`.
+/// Replaces name, description, callback URLs, secret hash and `updated_at`; `Conflict` if
+/// another client of the account has the name.
 pub(super) async fn update(pool: &PgPool, c: &OAuthClient) -> Result<()> {
     let done = sqlx::query(
         "UPDATE oauth_clients \
@@ -91,7 +111,7 @@ pub(super) async fn update(pool: &PgPool, c: &OAuthClient) -> Result<()> {
     .bind(ts(c.updated_at))
     .execute(pool)
     .await
-    .map_err(db)?;
+    .map_err(|e| unique_or(e, || name_taken_text(c)))?;
     found(done.rows_affected(), "client")
 }
 

@@ -135,6 +135,17 @@ impl Store for PostgresStore {
     async fn set_root_password(&self, nic: &str, password_hash: &str) -> Result<()> {
         accounts::set_root_password(&self.pool, nic, password_hash).await
     }
+    async fn account_profile(&self, nic: &str) -> Result<serde_json::Value> {
+        accounts::profile(&self.pool, nic).await
+    }
+    async fn set_account_profile(
+        &self,
+        nic: &str,
+        expected: &serde_json::Value,
+        profile: &serde_json::Value,
+    ) -> Result<()> {
+        accounts::set_profile(&self.pool, nic, expected, profile).await
+    }
 
     async fn create_user(&self, user: &User) -> Result<()> {
         users::create(&self.pool, user).await
@@ -245,6 +256,9 @@ impl Store for PostgresStore {
     }
     async fn list_resources(&self, account: &str) -> Result<Vec<Resource>> {
         resources::list(&self.pool, account).await
+    }
+    async fn list_resource_types(&self, account: &str) -> Result<Vec<String>> {
+        resources::types(&self.pool, account).await
     }
     async fn delete_resource(&self, account: &str, urn: &str) -> Result<()> {
         resources::delete(&self.pool, account, urn).await

@@ -149,6 +149,18 @@ pub(super) async fn list(pool: &PgPool, account: &str) -> Result<Vec<Resource>> 
     Ok(all)
 }
 
+/// The distinct types of the account's resources, sorted.
+pub(super) async fn types(pool: &PgPool, account: &str) -> Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT resource_type COLLATE \"C\" AS resource_type FROM resources \
+         WHERE account = $1 ORDER BY 1",
+    )
+    .bind(account)
+    .fetch_all(pool)
+    .await
+    .map_err(db)
+}
+
 /// Resources with their tags, in creation order, in two queries.
 async fn load(conn: &mut PgConnection, account: &str, key: Key<'_>) -> Result<Vec<Resource>> {
     let filter = key.filter();

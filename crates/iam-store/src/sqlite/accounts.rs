@@ -5,6 +5,7 @@ use sqlx::SqliteConnection;
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 
 use super::{col, found, groups, policies, resource_groups, resources, tokens, ts, write_tx};
+use crate::column::{from_json, to_json};
 use crate::error::{db, unique_or};
 use crate::{Account, NewAccount, Result, StoreError};
 
@@ -91,6 +92,42 @@ pub(super) async fn set_root_password(pool: &SqlitePool, nic: &str, hash: &str) 
         .await
         .map_err(db)?;
     found(done.rows_affected(), "account")
+}
+
+/// The account's profile (the editable details of `/me`): a JSON object, `{}` until set.
+pub(super) async fn profile(pool: &SqlitePool, nic: &str) -> Result<serde_json::Value> {
+    let text: String = sqlx::query_scalar("SELECT profile FROM accounts WHERE nic = $1")
+        .bind(nic)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound("account"))?;
+    from_json(&text)
+}
+
+/// Compare-and-set: writes `profile` only if the stored one is still `expected` (as read by
+/// [`profile`]), so that two concurrent edits cannot lose each other's fields. Not a
+/// decision change: the revision stays.
+pub(super) async fn set_profile(
+    pool: &SqlitePool,
+    nic: &str,
+    expected: &serde_json::Value,
+    profile: &serde_json::Value,
+) -> Result<()> {
+    let done = sqlx::query("UPDATE accounts SET profile = $3 WHERE nic = $1 AND profile = $2")
+        .bind(nic)
+        .bind(to_json(expected)?)
+        .bind(to_json(profile)?)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    revision(pool, nic).await?;
+    Err(StoreError::Conflict(
+        "the account's details changed meanwhile: read them again and retry".into(),
+    ))
 }
 
 /// Bumps the account's revision; `NotFound` if there is no such account. Called first in

@@ -149,6 +149,18 @@ pub(super) async fn list(pool: &SqlitePool, account: &str) -> Result<Vec<Resourc
     Ok(all)
 }
 
+/// The distinct types of the account's resources, sorted.
+pub(super) async fn types(pool: &SqlitePool, account: &str) -> Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT resource_type FROM resources WHERE account = $1 \
+         ORDER BY resource_type",
+    )
+    .bind(account)
+    .fetch_all(pool)
+    .await
+    .map_err(db)
+}
+
 /// Resources with their tags, in creation order, in two queries.
 async fn load(conn: &mut SqliteConnection, account: &str, key: Key<'_>) -> Result<Vec<Resource>> {
     let filter = key.filter();

@@ -48,6 +48,7 @@ mod accounts;
 mod audit;
 mod changes;
 mod clients;
+mod fidelity;
 mod groups;
 mod keys;
 mod login_counters;

@@ -54,7 +54,10 @@ impl Choices {
                     })
                     .collect(),
             }],
-            resource_types: reference::resource_types(state, &PageRequest::all()).items,
+            resource_types: reference::resource_types(state, actor, &PageRequest::all())
+                .await
+                .map(|p| p.items)
+                .unwrap_or_default(),
         }
     }
 }

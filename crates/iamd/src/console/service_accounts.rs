@@ -119,27 +119,32 @@ pub async fn create(State(state): State<AppState>, form: SecureForm) -> PageResu
     }
 }
 
-/// An invalid field shows the form again with the message beside the field; anything else
-/// is a failure page.
+/// An invalid field, or a name another service account of the account already has, shows
+/// the form again with the message beside the field; anything else is a failure page.
 fn invalid_or_failure(
     chrome: Chrome,
     fields: &Fields,
     client_id: Option<String>,
     error: ServiceError,
 ) -> Response {
-    match error {
-        ServiceError::Invalid { message, .. } => render_status(
+    let (status, error) = match error {
+        ServiceError::Invalid { message, .. } => (
             StatusCode::BAD_REQUEST,
-            &FormPage {
-                error: FieldError::locate(&message, &["name", "description"]),
-                chrome,
-                client_id,
-                name: fields.get("name"),
-                description: fields.get("description"),
-            },
+            FieldError::locate(&message, &["name", "description"]),
         ),
-        other => chrome.failure(other),
-    }
+        ServiceError::Conflict(message) => (StatusCode::CONFLICT, FieldError::at("name", message)),
+        other => return chrome.failure(other),
+    };
+    render_status(
+        status,
+        &FormPage {
+            error,
+            chrome,
+            client_id,
+            name: fields.get("name"),
+            description: fields.get("description"),
+        },
+    )
 }
 
 pub async fn edit_form(

@@ -121,7 +121,8 @@ fn seed(
         read_only: true,
         members: vec![resource.id],
         created_at: now,
-        updated_at: None,
+        // Equal to `created_at` until the first change (seed 004's example).
+        updated_at: Some(now),
     };
     let mut default_policy = system::default_policy(plate, nic, group_id, Uuid::new_v4(), now);
     default_policy.description =

@@ -1,7 +1,8 @@
 //! Service accounts (`/me/api/oauth2/client`): OAuth2 clients of an account. The secret is
 //! generated here, shown once, and kept only as its keyed hash; the flow is fixed at
 //! creation. Deleting a client refuses its tokens at once on every node (a `client:<id>`
-//! revocation that outlives every token it could have been issued).
+//! revocation that outlives every token it could have been issued). Names are unique within
+//! an account (seed 001), enforced by the store's unique index: `409` on create and rename.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use iam_core::urn::{Plate, Urn};
@@ -275,7 +276,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: CreateClient) -> Res
     })
 }
 
-/// 64 random bits rarely collide, but a collision must be a retry, not an error.
+/// 64 random bits rarely collide, but a collision must be a retry, not an error. The other
+/// conflict, a name the account already uses, is the caller's: the store's unique index
+/// decides it, so two concurrent creations of one name cannot both succeed.
 async fn insert_with_fresh_id(
     state: &AppState,
     actor: &Actor,
@@ -284,7 +287,11 @@ async fn insert_with_fresh_id(
     for _ in 0..3 {
         client.client_id = new_client_id(actor.principal.plate)?;
         match state.store.create_client(client).await {
-            Err(StoreError::Conflict(_)) => continue,
+            Err(StoreError::Conflict(message)) => {
+                if state.store.find_client(&client.client_id).await?.is_none() {
+                    return Err(ServiceError::Conflict(message));
+                }
+            }
             other => {
                 // A "no such client" answer for this id may be cached: not any more.
                 state.client_cache.forget(&client.client_id);

@@ -1,14 +1,25 @@
-//! `/me`: the account's details in the shape of the reference's `nichandle.Nichandle`.
-//! iamd keeps no billing or postal data, so those fields are present and `null`.
+//! `/me`: the account's details in the shape of the reference's `nichandle.Nichandle`, and
+//! their edition (`PUT /me`, the editable fields only: `profile.rs`). iamd keeps no billing
+//! data: what an account never set is `null`, or its plate's default.
+
+use std::collections::BTreeMap;
 
 use iam_core::urn::Plate;
+use iam_store::StoreError;
 use serde::Serialize;
+use serde_json::{Map, Value, json};
 
-use crate::service::error::Result;
+use crate::service::audit;
+use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
+use crate::service::profile::{self, Change};
 use crate::state::AppState;
 
 pub const ACTION_GET: &str = "account:apiovh:me/get";
+pub const ACTION_EDIT: &str = "account:apiovh:me/edit";
+
+/// Compare-and-set attempts before a `PUT /me` gives up on concurrent edits.
+const ATTEMPTS: usize = 3;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -16,25 +27,15 @@ pub struct Nichandle {
     pub nichandle: String,
     pub email: String,
     pub state: &'static str,
-    pub country: &'static str,
     pub currency: Currency,
-    pub language: &'static str,
-    pub legalform: &'static str,
     pub ovh_company: &'static str,
     pub ovh_subsidiary: &'static str,
     pub customer_code: Option<String>,
     pub kyc_validated: Option<bool>,
-    pub name: Option<String>,
-    pub firstname: Option<String>,
-    pub organisation: Option<String>,
-    pub address: Option<String>,
-    pub area: Option<String>,
-    pub city: Option<String>,
-    pub zip: Option<String>,
-    pub phone: Option<String>,
-    pub fax: Option<String>,
-    pub spare_email: Option<String>,
-    pub vat: Option<String>,
+    /// Every editable field (`profile::editable_fields`): what the account set with
+    /// `PUT /me`, else the plate's default (`country`, `language`, `legalform`) or `null`.
+    #[serde(flatten)]
+    pub details: BTreeMap<&'static str, Option<String>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -49,12 +50,84 @@ pub async fn details(state: &AppState, actor: &Actor) -> Result<Nichandle> {
         .require_on_account(state, actor, ACTION_GET)
         .await?;
     let account = state.store.get_account(&actor.principal.account).await?;
-    Ok(nichandle(account.nic, actor.principal.plate))
+    let stored = state.store.account_profile(&account.nic).await?;
+    Ok(nichandle(account.nic, actor.principal.plate, &stored))
 }
 
-fn nichandle(nic: String, plate: Plate) -> Nichandle {
-    // Locale facts follow the plate: the reference's enums have no "unknown" value.
-    let (country, subsidiary, currency, language) = match plate {
+/// Applies a `PUT /me` body: every field is checked first, then the changes are written in
+/// one compare-and-set, so that concurrent edits of different fields both land.
+pub async fn edit(state: &AppState, actor: &Actor, body: Map<String, Value>) -> Result<()> {
+    state
+        .authorizer
+        .require_on_account(state, actor, ACTION_EDIT)
+        .await?;
+    let account = &actor.principal.account;
+    let changes = profile::changes(&body, account)?;
+    for _ in 0..ATTEMPTS {
+        let current = state.store.account_profile(account).await?;
+        let next = profile::apply(&current, &changes);
+        match state
+            .store
+            .set_account_profile(account, &current, &next)
+            .await
+        {
+            Err(StoreError::Conflict(_)) => continue,
+            other => other?,
+        }
+        recorded(state, actor, &changes).await;
+        return Ok(());
+    }
+    Err(ServiceError::Conflict(
+        "the account's details are being edited concurrently: retry".into(),
+    ))
+}
+
+/// The audit line names the fields changed, not their values (personal data).
+async fn recorded(state: &AppState, actor: &Actor, changes: &[Change]) {
+    let fields: Vec<&str> = changes.iter().map(|(f, _)| f.as_str()).collect();
+    let target = actor.principal.account.clone();
+    let details = json!({ "fields": fields });
+    audit::record(
+        state,
+        actor,
+        ACTION_EDIT,
+        Some(&target),
+        audit::SUCCESS,
+        details,
+    )
+    .await;
+}
+
+fn nichandle(nic: String, plate: Plate, stored: &Value) -> Nichandle {
+    let (country, subsidiary, currency, language) = locale(plate);
+    let defaults = [
+        ("country", country),
+        ("language", language),
+        ("legalform", "other"),
+    ];
+    let details = profile::editable_fields()
+        .map(|field| {
+            let set = stored.get(field).and_then(Value::as_str).map(str::to_owned);
+            let default = defaults.iter().find(|(f, _)| *f == field);
+            (field, set.or_else(|| default.map(|(_, v)| (*v).to_owned())))
+        })
+        .collect();
+    Nichandle {
+        nichandle: nic,
+        email: String::new(),
+        state: "complete",
+        currency,
+        ovh_company: "ovh",
+        ovh_subsidiary: subsidiary,
+        customer_code: None,
+        kyc_validated: None,
+        details,
+    }
+}
+
+/// Locale facts follow the plate: the reference's enums have no "unknown" value.
+fn locale(plate: Plate) -> (&'static str, &'static str, Currency, &'static str) {
+    match plate {
         Plate::Ca => (
             "CA",
             "CA",
@@ -82,29 +155,5 @@ fn nichandle(nic: String, plate: Plate) -> Nichandle {
             },
             "en_GB",
         ),
-    };
-    Nichandle {
-        nichandle: nic,
-        email: String::new(),
-        state: "complete",
-        country,
-        currency,
-        language,
-        legalform: "other",
-        ovh_company: "ovh",
-        ovh_subsidiary: subsidiary,
-        customer_code: None,
-        kyc_validated: None,
-        name: None,
-        firstname: None,
-        organisation: None,
-        address: None,
-        area: None,
-        city: None,
-        zip: None,
-        phone: None,
-        fax: None,
-        spare_email: None,
-        vat: None,
     }
 }

@@ -23,6 +23,7 @@ pub mod policies;
 pub mod policy_view;
 pub mod principal;
 pub mod principal_cache;
+pub mod profile;
 pub mod providers;
 pub mod reference;
 pub mod registration;

@@ -149,7 +149,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: PolicyInput) -> Resu
         .await?;
     validate(state, actor, &input).await?;
     let now = Utc::now().trunc_subsecs(6);
-    let policy = stored(input, Uuid::new_v4(), &actor.principal.account, now, None);
+    // `updatedAt` equals `createdAt` until the first change (seed 004's examples).
+    let policy = stored(input, Uuid::new_v4(), &actor.principal.account, now, now);
     state.store.create_policy(&policy).await.map_err(conflict)?;
     state
         .authorizer
@@ -187,7 +188,7 @@ pub async fn replace(
     refuse_read_only(&current, "edited")?;
     validate(state, actor, &input).await?;
     let now = Utc::now().trunc_subsecs(6);
-    let policy = stored(input, id, account, current.created_at, Some(now));
+    let policy = stored(input, id, account, current.created_at, now);
     state
         .store
         .replace_policy(&policy)
@@ -302,7 +303,7 @@ fn stored(
     id: Uuid,
     owner: &str,
     created_at: chrono::DateTime<Utc>,
-    updated_at: Option<chrono::DateTime<Utc>>,
+    updated_at: chrono::DateTime<Utc>,
 ) -> Policy {
     Policy {
         id,
@@ -317,7 +318,7 @@ fn stored(
         read_only: false,
         owner: owner.to_owned(),
         created_at,
-        updated_at,
+        updated_at: Some(updated_at),
     }
 }
 

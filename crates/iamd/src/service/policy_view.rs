@@ -34,8 +34,8 @@ pub struct PolicyView {
     pub read_only: bool,
     pub owner: String,
     pub created_at: DateTime<Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<DateTime<Utc>>,
+    /// Always present: `created_at` until the first change (seed 004's `ovh-default`).
+    pub updated_at: DateTime<Utc>,
 }
 
 /// `iam.policy.Resource`: the URN, and with details what it names. Absent expansions are
@@ -165,8 +165,8 @@ impl Expansion {
             expired_at: policy.expired_at,
             read_only: policy.read_only,
             owner: policy.owner,
+            updated_at: policy.updated_at.unwrap_or(policy.created_at),
             created_at: policy.created_at,
-            updated_at: policy.updated_at,
         }
     }
 }

@@ -1,10 +1,14 @@
 //! The reference (`/v2/iam/reference/...`): the resource types and actions of the live
 //! catalog. Any authenticated identity may read it (the reference names no action).
 
+use std::collections::BTreeSet;
+
 use iam_core::catalog::{ActionInfo, Category};
 use serde::Serialize;
 
+use crate::service::error::Result;
 use crate::service::page::{Page, PageRequest, paginate};
+use crate::service::principal::Actor;
 use crate::state::AppState;
 
 /// `iam.reference.Action`.
@@ -31,16 +35,22 @@ impl From<&ActionInfo> for ActionView {
     }
 }
 
-/// Resource types, sorted.
-pub fn resource_types(state: &AppState, page: &PageRequest) -> Page<String> {
-    let types = state
-        .catalog
-        .current()
-        .resource_types
-        .iter()
-        .cloned()
-        .collect();
-    paginate(types, Clone::clone, page)
+/// Every resource type iamd knows, sorted: the catalog's (built in and declared), the
+/// providers' own, and the types of the resources registered in the caller's account (seed
+/// 004 lists `vps`, `emailDomain`, `cdn`…). Only the caller's own resources count: another
+/// account's inventory must not show through a shared reference.
+pub async fn resource_types(
+    state: &AppState,
+    actor: &Actor,
+    page: &PageRequest,
+) -> Result<Page<String>> {
+    let mut types: BTreeSet<String> = state.catalog.current().resource_types.clone();
+    let registered = state
+        .store
+        .list_resource_types(&actor.principal.account)
+        .await?;
+    types.extend(registered);
+    Ok(paginate(types.into_iter().collect(), Clone::clone, page))
 }
 
 /// Actions sorted by name, of the given types (every type when none is given).

@@ -56,8 +56,8 @@ pub struct GroupView {
     pub read_only: bool,
     pub resources: Vec<MemberView>,
     pub created_at: DateTime<Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<DateTime<Utc>>,
+    /// Always present: `created_at` until the first change.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// `{"id"}`, or the whole resource with `details`.
@@ -118,6 +118,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: GroupInput) -> Resul
     let account = &actor.principal.account;
     let members = resolve(state, account, input.resources.unwrap_or_default()).await?;
     let id = Uuid::new_v4();
+    let now = Utc::now().trunc_subsecs(6);
     let group = ResourceGroup {
         id,
         urn: Urn::resource_group(actor.principal.plate, id).to_string(),
@@ -125,8 +126,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: GroupInput) -> Resul
         name: input.name,
         read_only: false,
         members,
-        created_at: Utc::now().trunc_subsecs(6),
-        updated_at: None,
+        created_at: now,
+        // Equal to `created_at` until the first change (seed 004's example).
+        updated_at: Some(now),
     };
     state.store.create_resource_group(&group).await?;
     state.authorizer.invalidate(account);
@@ -305,7 +307,7 @@ fn view(group: ResourceGroup, details: Option<&[Resource]>) -> GroupView {
         read_only: group.read_only,
         resources,
         created_at: group.created_at,
-        updated_at: group.updated_at,
+        updated_at: group.updated_at.unwrap_or(group.created_at),
     }
 }
 

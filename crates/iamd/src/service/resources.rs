@@ -106,8 +106,16 @@ pub async fn list(
     )
 }
 
-pub async fn get(state: &AppState, actor: &Actor, urn: &str) -> Result<ResourceView> {
-    Ok(load(state, &actor.principal.account, urn).await?.into())
+/// By URN (the official path parameter) or by UUID (seed 004's `{resourceId}`): an IAM URN
+/// (`urn:v1:…`) never parses as a UUID, so the two never overlap. Either way only within the
+/// caller's account.
+pub async fn get(state: &AppState, actor: &Actor, key: &str) -> Result<ResourceView> {
+    let account = &actor.principal.account;
+    let resource = match Uuid::parse_str(key) {
+        Ok(id) => state.store.get_resource_by_id(account, id).await,
+        Err(_) => state.store.get_resource(account, key).await,
+    };
+    Ok(resource.map_err(missing(key))?.into())
 }
 
 pub(crate) async fn load(state: &AppState, account: &str, urn: &str) -> Result<Resource> {
@@ -115,10 +123,14 @@ pub(crate) async fn load(state: &AppState, account: &str, urn: &str) -> Result<R
         .store
         .get_resource(account, urn)
         .await
-        .map_err(|e| match e {
-            StoreError::NotFound(_) => ServiceError::NotFound(format!("resource {urn}")),
-            other => other.into(),
-        })
+        .map_err(missing(urn))
+}
+
+fn missing(key: &str) -> impl FnOnce(StoreError) -> ServiceError + '_ {
+    move |e| match e {
+        StoreError::NotFound(_) => ServiceError::NotFound(format!("resource {key}")),
+        other => other.into(),
+    }
 }
 
 /// Replaces the account's tags of the resource (`null` or absent clears them); the

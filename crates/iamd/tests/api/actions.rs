@@ -15,7 +15,6 @@ use crate::v2_support::enc;
 /// (or 405 where the path exists for other methods), so that implementing one makes this
 /// test check its action.
 const NOT_IMPLEMENTED_V1: &[(&str, &str)] = &[
-    ("PUT", "/me"),
     ("GET", "/me/api/oauth2/token"),
     ("GET", "/me/api/oauth2/token/{id}"),
     ("DELETE", "/me/api/oauth2/token/{id}"),

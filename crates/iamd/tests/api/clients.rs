@@ -4,24 +4,36 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, backends, expect_error, json};
 
-/// Creates a client as `token`; returns (clientId, clientSecret).
+/// Creates a client as `token`, named `ci` (or `ci-2`, `ci-3`… once the account has a `ci`:
+/// names are unique within an account); returns (clientId, clientSecret).
 pub async fn create_client(
     app: &TestApp,
     token: &str,
     flow: &str,
     callback_urls: &[&str],
 ) -> (String, String) {
-    let body = json!({"name": "ci", "description": "CI pipeline", "flow": flow, "callbackUrls": callback_urls});
-    let (status, created) = json(
-        app.post("/1.0/me/api/oauth2/client", Some(token), &body)
-            .await,
-    )
-    .await;
-    assert_eq!(status, 200, "{created}");
-    (
-        created["clientId"].as_str().unwrap().to_owned(),
-        created["clientSecret"].as_str().unwrap().to_owned(),
-    )
+    for n in 1.. {
+        let name = if n == 1 {
+            "ci".to_owned()
+        } else {
+            format!("ci-{n}")
+        };
+        let body = json!({"name": name, "description": "CI pipeline", "flow": flow, "callbackUrls": callback_urls});
+        let (status, created) = json(
+            app.post("/1.0/me/api/oauth2/client", Some(token), &body)
+                .await,
+        )
+        .await;
+        if status == 409 {
+            continue;
+        }
+        assert_eq!(status, 200, "{created}");
+        return (
+            created["clientId"].as_str().unwrap().to_owned(),
+            created["clientSecret"].as_str().unwrap().to_owned(),
+        );
+    }
+    unreachable!()
 }
 
 #[tokio::test]
@@ -166,13 +178,14 @@ async fn callback_urls_follow_the_flow() {
     let post = |flow: &str, urls: Value| json!({"name": "n", "description": "d", "flow": flow, "callbackUrls": urls});
     let url = "/1.0/me/api/oauth2/client";
 
-    let absent = json!({"name": "n", "description": "d", "flow": "CLIENT_CREDENTIALS"});
+    let absent = json!({"name": "n-absent", "description": "d", "flow": "CLIENT_CREDENTIALS"});
     assert_eq!(
         app.post(url, token, &absent).await.status(),
         200,
         "CLIENT_CREDENTIALS without callbackUrls"
     );
-    let null = post("CLIENT_CREDENTIALS", Value::Null);
+    let mut null = post("CLIENT_CREDENTIALS", Value::Null);
+    null["name"] = json!("n-null");
     assert_eq!(
         app.post(url, token, &null).await.status(),
         200,

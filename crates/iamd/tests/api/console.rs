@@ -404,3 +404,60 @@ async fn pages_are_not_cached_framed_or_open_to_foreign_scripts() {
     let response = browser.get("/console").await;
     assert_eq!(location(&response), "/console/");
 }
+
+/// Seed 001: a service account's name is unique. Creating or renaming onto a taken name shows
+/// the form again, 409, with the message beside the name field; nothing changes.
+#[tokio::test]
+async fn a_taken_service_account_name_is_shown_beside_the_field() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let account = app.create_account(NIC).await;
+        let mut browser = Browser::new(&app);
+        assert_eq!(browser.sign_in(NIC, &account.password).await.status(), 303);
+        let csrf = browser.csrf_of("/console/service-accounts/new").await;
+        for name in ["ci", "cd"] {
+            let form = [
+                ("_csrf", csrf.as_str()),
+                ("name", name),
+                ("description", ""),
+            ];
+            let created = browser.post("/console/service-accounts", &form).await;
+            assert_eq!(created.status(), 200, "{name}");
+        }
+        let taken = [
+            ("_csrf", csrf.as_str()),
+            ("name", "ci"),
+            ("description", "again"),
+        ];
+        let response = browser.post("/console/service-accounts", &taken).await;
+        assert_eq!(response.status(), 409);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("id=\"name-error\""), "{page}");
+        assert!(page.contains("is already taken"), "{page}");
+        assert!(
+            page.contains("again"),
+            "the form keeps what was typed: {page}"
+        );
+
+        let clients = app.state.store.list_clients(NIC).await.unwrap();
+        assert_eq!(clients.len(), 2, "nothing was created");
+        let cd = clients.iter().find(|c| c.name == "cd").unwrap();
+        let path = format!("/console/service-accounts/{}/edit", cd.client_id);
+        let rename = [
+            ("_csrf", csrf.as_str()),
+            ("name", "ci"),
+            ("description", ""),
+        ];
+        let response = browser.post(&path, &rename).await;
+        assert_eq!(response.status(), 409);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("id=\"name-error\""), "{page}");
+        let stored = app
+            .state
+            .store
+            .get_client(NIC, &cd.client_id)
+            .await
+            .unwrap();
+        assert_eq!(stored.name, "cd", "nothing was renamed");
+    }
+}

@@ -14,6 +14,7 @@ mod cluster;
 mod connections;
 mod console;
 mod crash;
+mod fidelity;
 mod foundation;
 mod groups;
 mod helpers;

@@ -44,8 +44,8 @@ async fn policy_lifecycle() {
         assert_eq!(created["readOnly"], false);
         assert_eq!(created["permissionsGroups"], json!([]));
         assert!(
-            created["createdAt"].is_string() && created.get("updatedAt").is_none(),
-            "{created}"
+            created["createdAt"].is_string() && created["updatedAt"] == created["createdAt"],
+            "updatedAt equals createdAt until the first change: {created}"
         );
         let id = created["id"].as_str().unwrap();
         let path = format!("/v2/iam/policy/{id}");
@@ -73,6 +73,7 @@ async fn policy_lifecycle() {
             "a full replace drops what is not sent: {replaced}"
         );
         assert!(replaced["updatedAt"].is_string());
+        assert_ne!(replaced["updatedAt"], created["updatedAt"], "{replaced}");
         assert_eq!(
             replaced["conditions"]["values"]["resource.Tag(env)"],
             "prod"

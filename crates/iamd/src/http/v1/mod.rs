@@ -16,7 +16,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(auth::routes())
         .merge(user::routes())
-        .route("/me", get(me::get))
+        .route("/me", get(me::get).put(me::edit))
         .route("/me/identity/group", get(group::list).post(group::create))
         .route(
             "/me/identity/group/{group}",

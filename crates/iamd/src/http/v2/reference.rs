@@ -12,10 +12,12 @@ use crate::state::AppState;
 
 pub async fn resource_types(
     State(state): State<AppState>,
-    Caller(_): Caller,
+    Caller(actor): Caller,
     Pagination(page): Pagination,
 ) -> Result<Response, ApiError> {
-    Ok(paged(reference::resource_types(&state, &page)))
+    Ok(paged(
+        reference::resource_types(&state, &actor, &page).await?,
+    ))
 }
 
 pub async fn actions(

@@ -1,5 +1,6 @@
 //! `/v2/iam/resource`: the account's resources and their tags. URNs arrive percent-encoded
-//! in one path segment (`%2F` for a `/` inside the URN).
+//! in one path segment (`%2F` for a `/` inside the URN); `GET` also takes the resource's UUID
+//! (seed 004's `{resourceId}`).
 
 use std::collections::BTreeMap;
 
@@ -59,9 +60,9 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(urn): ApiPath<String>,
+    ApiPath(urn_or_id): ApiPath<String>,
 ) -> Result<Json<ResourceView>, ApiError> {
-    Ok(Json(resources::get(&state, &actor, &urn).await?))
+    Ok(Json(resources::get(&state, &actor, &urn_or_id).await?))
 }
 
 pub async fn edit(

@@ -163,8 +163,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: CreateUser) -> Resul
     let group = input.group.unwrap_or_else(|| DEFAULT_GROUP.to_owned());
     ensure_group(state, account, &group).await?;
     let now = Utc::now().trunc_subsecs(6);
-    // A user without a password can still act through personal access tokens.
-    let (password_hash, password_updated_at) = match input.password {
+    // A user without a password can still act through personal access tokens. Seed 004's
+    // template sends `"password": ""`: empty means none, like an absent field.
+    let (password_hash, password_updated_at) = match input.password.filter(|p| !p.is_empty()) {
         Some(p) => (hash_password(state, p).await?, Some(now)),
         None => (String::new(), None),
     };
