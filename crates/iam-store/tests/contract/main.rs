@@ -48,6 +48,7 @@ mod accounts;
 mod audit;
 mod changes;
 mod clients;
+mod cluster_credentials;
 mod groups;
 mod keys;
 mod migrations;

@@ -146,7 +146,7 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
     }
     let password = zeroize::Zeroizing::new(fields.raw("password"));
     match sign_in::sign_in(&state, &name, &password).await {
-        Ok(principal) => {
+        Ok((principal, binding)) => {
             state.login_throttle.succeeded(&name_key);
             let login = match &principal.kind {
                 crate::service::principal::PrincipalKind::User { login, .. } => {
@@ -154,7 +154,7 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
                 }
                 _ => None,
             };
-            let Some(sealed) = Session::new(&principal.account, login, Utc::now())
+            let Some(sealed) = Session::new(&principal.account, login, &binding, Utc::now())
                 .and_then(|s| state.console_sessions.seal(&s))
             else {
                 return again(

@@ -13,6 +13,7 @@ mod clients;
 mod cluster;
 mod console;
 mod crash;
+mod credentials;
 mod foundation;
 mod groups;
 mod helpers;
