@@ -85,16 +85,18 @@ pub async fn sign_in(
     };
     let plate = Plate::parse(&account.plate)
         .ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
-    Ok(match user {
-        None => (
+    match (login, user) {
+        (None, _) => Ok((
             Principal::root(plate, &account.nic),
             authenticate::root_binding(state, &account),
-        ),
-        Some(user) => (
+        )),
+        (Some(_), Some(user)) => Ok((
             authenticate::principal_of_user(plate, &user),
             authenticate::user_binding(&user),
-        ),
-    })
+        )),
+        // Not reached (no user, no stored hash), but never the root by default.
+        (Some(_), None) => Err(wrong_credentials()),
+    }
 }
 
 /// A user who may sign in with a password: it exists, is enabled and has one.
