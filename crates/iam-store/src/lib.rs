@@ -30,6 +30,9 @@ pub enum Change {
     /// Who one of the account's personal access tokens acts as may have changed: a token was
     /// edited or deleted, a user edited, disabled or deleted. Says nothing of the revision.
     Credentials(String),
+    /// A credential was revoked on some node (an access token, every token of a deleted
+    /// client, a console session): refuse its key until it expires.
+    Revoked(RevokedToken),
     /// The feed lost its connection and has it back: notifications sent meanwhile are lost,
     /// so anything held from before may be stale.
     Missed,
@@ -96,6 +99,22 @@ pub trait Store: Send + Sync + 'static {
         expected: &serde_json::Value,
         profile: &serde_json::Value,
     ) -> Result<()>;
+    /// Replaces the root's password and every personal access token of the root (the root
+    /// token and any other) by `root_token`, in one transaction; announces
+    /// `Change::Credentials`. `NotFound` if there is no such account.
+    async fn rotate_root(
+        &self,
+        nic: &str,
+        password_hash: &str,
+        root_token: &AccessTokenRecord,
+    ) -> Result<()>;
+
+    // Cluster facts
+    /// The value stored under `name`, writing `value` first if there is none: the first
+    /// claim wins, atomically, whichever node makes it.
+    async fn claim_cluster_fact(&self, name: &str, value: &str) -> Result<String>;
+    /// Replaces the value stored under `name`.
+    async fn set_cluster_fact(&self, name: &str, value: &str) -> Result<()>;
 
     // Users
     /// `Conflict` if the login exists; `NotFound` if the group does not.

@@ -31,12 +31,14 @@ macro_rules! migrations {
 pub const SQLITE: &[Migration] = migrations!(
     "sqlite": "0001_initial.sql",
     "0002_resource_providers.sql",
+    "0004_cluster_credentials.sql",
     "0005_login_throttle.sql",
     "0007_updated_at.sql",
 );
 pub const POSTGRES: &[Migration] = migrations!(
     "postgres": "0001_initial.sql",
     "0002_resource_providers.sql",
+    "0004_cluster_credentials.sql",
     "0005_login_throttle.sql",
     "0007_updated_at.sql",
 );

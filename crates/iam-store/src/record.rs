@@ -63,6 +63,9 @@ impl UserStatus {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
+    /// Immutable and never reused: what a console session is bound to (a login can be
+    /// deleted and created again; the new user has another id).
+    pub id: Uuid,
     pub account: String,
     pub login: String,
     pub email: Option<String>,
@@ -184,7 +187,7 @@ pub struct SigningKey {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevokedToken {
     pub jti: String,
     pub account: String,

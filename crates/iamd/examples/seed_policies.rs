@@ -135,6 +135,7 @@ async fn bench_user(
     };
     state.store.create_group(&group).await?;
     let user = User {
+        id: uuid::Uuid::new_v4(),
         account: nic.to_owned(),
         login: "bench".to_owned(),
         email: None,

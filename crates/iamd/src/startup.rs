@@ -87,6 +87,7 @@ impl Application {
             None => None,
         };
         let state = open_state(config).await?;
+        crate::service::issuer::claim(&state).await?;
         follow_changes(&state).await?;
         crate::service::keys::prepare(&state)
             .await
@@ -128,9 +129,10 @@ impl Application {
     }
 }
 
-/// Drops cached account snapshots and token principals as other nodes change them
-/// (PostgreSQL LISTEN/NOTIFY). The task ends with the store's feed; the periodic revision
-/// check and the principals' time to live remain the safety nets.
+/// Drops cached account snapshots and token principals, and refuses revoked credentials, as
+/// other nodes change them (PostgreSQL LISTEN/NOTIFY, delivered at their commit). The task
+/// ends with the store's feed; the periodic checks (`revision_check_ms`: revisions,
+/// revocations, keys) and the principals' time to live remain the safety nets.
 async fn follow_changes(state: &AppState) -> anyhow::Result<()> {
     let Some(mut feed) = state.store.watch_changes().await? else {
         return Ok(());
@@ -143,9 +145,13 @@ async fn follow_changes(state: &AppState) -> anyhow::Result<()> {
                     state.authorizer.on_change_notified(&state, &account).await;
                 }
                 Change::Credentials(account) => state.principals.invalidate(&account),
+                Change::Revoked(revoked) => {
+                    state.revocations.insert(&revoked.jti, revoked.expires_at);
+                }
                 Change::Missed => {
                     state.principals.clear();
                     state.authorizer.recheck_all(&state).await;
+                    crate::service::keys::refresh_revocations_now(&state).await;
                 }
             }
         }

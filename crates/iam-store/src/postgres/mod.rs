@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod changes;
 mod clients;
+mod cluster;
 mod groups;
 mod keys;
 mod login_counters;
@@ -145,6 +146,20 @@ impl Store for PostgresStore {
         profile: &serde_json::Value,
     ) -> Result<()> {
         accounts::set_profile(&self.pool, nic, expected, profile).await
+    }
+    async fn rotate_root(
+        &self,
+        nic: &str,
+        password_hash: &str,
+        root_token: &AccessTokenRecord,
+    ) -> Result<()> {
+        accounts::rotate_root(&self.pool, nic, password_hash, root_token).await
+    }
+    async fn claim_cluster_fact(&self, name: &str, value: &str) -> Result<String> {
+        cluster::claim(&self.pool, name, value).await
+    }
+    async fn set_cluster_fact(&self, name: &str, value: &str) -> Result<()> {
+        cluster::set(&self.pool, name, value).await
     }
 
     async fn create_user(&self, user: &User) -> Result<()> {

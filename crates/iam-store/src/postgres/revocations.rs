@@ -1,14 +1,18 @@
-//! Revoked access tokens, by `jti`, kept until the token would have expired anyway.
+//! Revoked access tokens, by `jti`, kept until the token would have expired anyway; each
+//! revocation is announced to every node at commit.
 
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 
-use super::{col, ts};
+use super::changes::notify_revoked;
+use super::{col, ts, write_tx};
 use crate::error::{db, foreign_or};
 use crate::{Result, RevokedToken};
 
 /// Idempotent: revoking a token twice is not an error (RFC 7009 §2.2 answers 200 either way).
+/// Announced to every node at commit (`changes.rs`).
 pub(super) async fn revoke(pool: &PgPool, r: &RevokedToken) -> Result<()> {
+    let mut tx = write_tx(pool).await?;
     sqlx::query(
         "INSERT INTO revoked_tokens (jti, account, expires_at) VALUES ($1, $2, $3) \
          ON CONFLICT (jti) DO NOTHING",
@@ -16,10 +20,11 @@ pub(super) async fn revoke(pool: &PgPool, r: &RevokedToken) -> Result<()> {
     .bind(&r.jti)
     .bind(&r.account)
     .bind(ts(r.expires_at))
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(|e| foreign_or(e, "account"))?;
-    Ok(())
+    notify_revoked(&mut tx, r).await?;
+    tx.commit().await.map_err(db)
 }
 
 /// Revocations whose token is still unexpired at `now`, soonest expiry first.

@@ -11,7 +11,7 @@ use crate::column::user_status;
 use crate::error::{db, foreign_or};
 use crate::{Result, StoreError, User};
 
-const COLUMNS: &str = "account, login, email, description, group_name, status, user_type, \
+const COLUMNS: &str = "id, account, login, email, description, group_name, status, user_type, \
                        password_hash, created_at, updated_at, password_updated_at";
 
 /// `Conflict` if the login exists; `NotFound("group")` if the group does not.
@@ -19,8 +19,9 @@ pub(super) async fn create(pool: &PgPool, u: &User) -> Result<()> {
     let mut tx = write_tx(pool).await?;
     bump_revision(&mut tx, &u.account).await?;
     sqlx::query(&format!(
-        "INSERT INTO users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        "INSERT INTO users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     ))
+    .bind(u.id)
     .bind(&u.account)
     .bind(&u.login)
     .bind(&u.email)
@@ -117,6 +118,7 @@ pub(super) async fn delete(pool: &PgPool, account: &str, login: &str) -> Result<
 
 fn decode(row: &PgRow) -> Result<User> {
     Ok(User {
+        id: col(row, "id")?,
         account: col(row, "account")?,
         login: col(row, "login")?,
         email: col(row, "email")?,

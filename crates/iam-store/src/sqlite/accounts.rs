@@ -7,7 +7,7 @@ use sqlx::sqlite::{SqlitePool, SqliteRow};
 use super::{col, found, groups, policies, resource_groups, resources, tokens, ts, write_tx};
 use crate::column::{from_json, to_json};
 use crate::error::{db, unique_or};
-use crate::{Account, NewAccount, Result, StoreError};
+use crate::{AccessTokenRecord, Account, NewAccount, Result, StoreError};
 
 const COLUMNS: &str = "nic, plate, root_password_hash, created_at, revision";
 
@@ -128,6 +128,33 @@ pub(super) async fn set_profile(
     Err(StoreError::Conflict(
         "the account's details changed meanwhile: read them again and retry".into(),
     ))
+}
+
+/// Replaces every credential of the account's root at once: its password, and all its
+/// personal access tokens (the root token and any other it made) by `root_token` alone.
+/// One transaction, so a crash leaves the old credentials or the new ones, never a mix.
+/// Not a decision change: the revision stays; other nodes drop the tokens they hold.
+pub(super) async fn rotate_root(
+    pool: &SqlitePool,
+    nic: &str,
+    password_hash: &str,
+    root_token: &AccessTokenRecord,
+) -> Result<()> {
+    let mut tx = write_tx(pool).await?;
+    let done = sqlx::query("UPDATE accounts SET root_password_hash = $2 WHERE nic = $1")
+        .bind(nic)
+        .bind(password_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    found(done.rows_affected(), "account")?;
+    sqlx::query("DELETE FROM access_tokens WHERE account = $1 AND user_login IS NULL")
+        .bind(nic)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tokens::insert(&mut tx, root_token).await?;
+    tx.commit().await.map_err(db)
 }
 
 /// Bumps the account's revision; `NotFound` if there is no such account. Called first in

@@ -91,6 +91,7 @@ pub fn group(nic: &str, name: &str, role: Role, at: DateTime<Utc>) -> Group {
 
 pub fn user(nic: &str, login: &str, group: &str, at: DateTime<Utc>) -> User {
     User {
+        id: uuid::Uuid::new_v4(),
         account: nic.to_owned(),
         login: login.to_owned(),
         email: Some(format!("{login}@example.com")),

@@ -49,6 +49,7 @@ mod audit;
 mod changes;
 mod clients;
 mod fidelity;
+mod cluster_credentials;
 mod groups;
 mod keys;
 mod login_counters;

@@ -1,4 +1,5 @@
-//! `iamd account create|list`: create a tenant and print its root credentials once.
+//! `iamd account create|list|rotate-root`: create a tenant and print its root credentials
+//! once; replace them (printed once too) when they may have leaked.
 
 use clap::Subcommand;
 use iam_core::urn::Plate;
@@ -20,6 +21,14 @@ pub enum AccountCommand {
     },
     /// List accounts as JSON lines.
     List,
+    /// Replace the root's password and root token (every personal token of the root goes);
+    /// prints {"account","urn","password","token"} once. The old ones are refused at once,
+    /// on every node, and the root's console sessions end.
+    RotateRoot {
+        /// NIC handle of the account, e.g. xx1111-ovh.
+        #[arg(long)]
+        nic: String,
+    },
 }
 
 pub async fn run(command: AccountCommand, config: Config) -> anyhow::Result<()> {
@@ -42,6 +51,17 @@ pub async fn run(command: AccountCommand, config: Config) -> anyhow::Result<()> 
             )
             .await?;
             println!("{}", serde_json::to_string(&created)?);
+        }
+        AccountCommand::RotateRoot { nic } => {
+            let rotated = accounts::rotate_root(
+                &*state.store,
+                &state.secrets,
+                &state.passwords,
+                &nic,
+                chrono::Utc::now(),
+            )
+            .await?;
+            println!("{}", serde_json::to_string(&rotated)?);
         }
         AccountCommand::List => {
             for account in accounts::list(&*state.store).await? {

@@ -1,6 +1,6 @@
 //! `iamd keys rotate|list`: JWT signing keys. A rotation makes a new key active at once on
-//! this store; serving nodes pick it up within a second, and the old key keeps verifying until
-//! the tokens it signed have expired.
+//! this store; serving nodes pick it up within `revision_check_ms`, and the old key keeps
+//! verifying until the tokens it signed have expired.
 
 use clap::Subcommand;
 

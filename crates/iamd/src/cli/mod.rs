@@ -1,5 +1,5 @@
 //! The operator commands of the `iamd` binary: `serve`, `migrate`, `check-config`,
-//! `account create|list`, `keys rotate|list`. Flags are the last configuration layer (DESIGN.md §10).
+//! `account create|list|rotate-root`, `keys rotate|list`, `set-issuer`. Flags are the last configuration layer (DESIGN.md §10).
 
 mod account;
 mod keys;
@@ -57,6 +57,12 @@ pub enum Command {
     Migrate,
     /// Print the resolved configuration (secrets redacted) and check it.
     CheckConfig,
+    /// Move the cluster's token issuer to URL (every node must then start with
+    /// public_url = URL; tokens issued under the old URL are refused). Stop every node first.
+    SetIssuer {
+        /// The new public URL of the cluster, e.g. https://iam.example.com.
+        url: String,
+    },
     /// Manage accounts (tenants).
     #[command(subcommand)]
     Account(account::AccountCommand),
@@ -139,6 +145,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckConfig => {
             println!("{config:#?}");
             println!("configuration is valid");
+            Ok(())
+        }
+        Command::SetIssuer { url } => {
+            let state = startup::open_state(config).await?;
+            let issuer = crate::service::issuer::set(&*state.store, &url).await?;
+            println!(
+                "the cluster's issuer is now {issuer}: start every node with public_url = \"{issuer}\""
+            );
             Ok(())
         }
         Command::Account(command) => account::run(command, config).await,

@@ -154,11 +154,11 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
     }
     let password = zeroize::Zeroizing::new(fields.raw("password"));
     match sign_in::sign_in(&state, &name, &password).await {
-        Ok(principal) => {
+        Ok((principal, binding)) => {
             if let Err(e) = state.login_throttle.succeeded(&keys).await {
                 tracing::warn!(error = %e, "console: could not clear the login counters");
             }
-            signed_in(&state, &principal, &next).unwrap_or_else(|| {
+            signed_in(&state, &principal, &binding, &next).unwrap_or_else(|| {
                 again(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Could not start a session.",
@@ -184,12 +184,17 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
 }
 
 /// The redirect into the console with a new session cookie.
-fn signed_in(state: &AppState, principal: &Principal, next: &str) -> Option<Response> {
+fn signed_in(
+    state: &AppState,
+    principal: &Principal,
+    binding: &str,
+    next: &str,
+) -> Option<Response> {
     let login = match &principal.kind {
         PrincipalKind::User { login, .. } => Some(login.as_str()),
         _ => None,
     };
-    let sealed = Session::new(&principal.account, login, Utc::now())
+    let sealed = Session::new(&principal.account, login, binding, Utc::now())
         .and_then(|s| state.console_sessions.seal(&s))?;
     tracing::info!(who = %principal.identity(), "console: signed in");
     let mut response = Redirect::to(next).into_response();

@@ -1,7 +1,10 @@
 //! Console sessions: a cookie holding the session sealed with AES-256-GCM under a key derived
 //! from the master key, so any node can open it and nobody can forge or read it. Logging out
-//! revokes the session id through the revocation list every node already follows; every
-//! request re-reads the user, so a disabled or deleted user is logged out at once.
+//! revokes the session id through the revocation list every node already follows (announced
+//! to every node at commit). A session is bound to who signed in, not to a name: the user's
+//! immutable id, or the root's current password; every request re-reads the holder and
+//! compares, so a disabled or deleted user, a login re-created for someone else, or a root
+//! whose credentials were rotated, is logged out at once on every node.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -26,17 +29,26 @@ pub struct Session {
     pub account: String,
     /// `None` for the account root.
     pub login: Option<String>,
+    /// Who signed in, as `authenticate::session_holder` names it now: the user's id, or the
+    /// root's password as it was. Checked on every request.
+    pub binding: String,
     /// Seconds since the epoch.
     pub expires: i64,
 }
 
 impl Session {
-    pub fn new(account: &str, login: Option<&str>, now: DateTime<Utc>) -> Option<Session> {
+    pub fn new(
+        account: &str,
+        login: Option<&str>,
+        binding: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Session> {
         let sid: [u8; 16] = random_bytes().ok()?;
         Some(Session {
             sid: URL_SAFE_NO_PAD.encode(sid),
             account: account.to_owned(),
             login: login.map(str::to_owned),
+            binding: binding.to_owned(),
             expires: (now + LIFETIME).timestamp(),
         })
     }
@@ -84,7 +96,7 @@ mod tests {
     fn sealed_sessions_open_until_they_expire() {
         let sealer = SessionSealer::new([7; 32]);
         let now = Utc::now();
-        let session = Session::new("xx1111-ovh", Some("alice"), now).unwrap();
+        let session = Session::new("xx1111-ovh", Some("alice"), "user:1", now).unwrap();
         let cookie = sealer.seal(&session).unwrap();
         assert!(!cookie.contains("alice"), "the cookie is not readable");
         assert_eq!(sealer.open(&cookie, now), Some(session.clone()));

@@ -1,5 +1,6 @@
 //! `Viewer`: the person looking at a console page, from their session cookie. Every request
-//! re-reads who they are (the user may have been disabled or deleted a moment ago) and
+//! re-reads who they are (the user may have been disabled, deleted or re-created a moment
+//! ago, the root's credentials rotated: `Session::binding`) and
 //! checks the session against the revocation list (they may have logged out on another
 //! node). Without a valid session, the answer is the login page.
 
@@ -127,9 +128,13 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
-/// Who the session's holder is now, or nobody (account gone, user disabled or deleted).
+/// Who the session's holder is now, or nobody: the account gone, the user disabled or
+/// deleted, or no longer the one who signed in (a login re-created, the root's credentials
+/// rotated).
 async fn principal(state: &AppState, session: &Session) -> Option<Principal> {
-    authenticate::account_principal(state, &session.account, session.login.as_deref())
-        .await
-        .ok()
+    let (principal, binding) =
+        authenticate::session_holder(state, &session.account, session.login.as_deref())
+            .await
+            .ok()?;
+    (binding == session.binding).then_some(principal)
 }

@@ -1,4 +1,5 @@
-//! Accounts (tenants): creation with everything an account starts with, and listing.
+//! Accounts (tenants): creation with everything an account starts with, listing, and the
+//! rotation of the root's credentials.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use iam_core::role::Role;
@@ -93,6 +94,65 @@ pub async fn create(
     })
 }
 
+/// Replaces the root's password and root token with new ones, shown only in the answer. The
+/// store swaps them in one transaction with every other personal token of the root (one
+/// minted with a leaked root token goes too) and announces it, so every node refuses the old
+/// ones at once; the root's console sessions, bound to its password, end with it.
+pub async fn rotate_root(
+    store: &dyn Store,
+    secrets: &SecretHasher,
+    passwords: &PasswordHashing,
+    nic: &str,
+    now: DateTime<Utc>,
+) -> Result<CreatedAccount> {
+    validate_nic(nic)?;
+    let account = store.get_account(nic).await.map_err(|e| match e {
+        iam_store::StoreError::NotFound(_) => {
+            ServiceError::NotFound(format!("account {nic} does not exist"))
+        }
+        other => other.into(),
+    })?;
+    let plate = Plate::parse(&account.plate)
+        .ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
+    let password = password::generate()?;
+    let token = secret::generate()?;
+    let root_token = root_token(
+        nic,
+        "Root token made when the root's credentials were rotated",
+        secrets.hash(&token),
+        now.trunc_subsecs(6),
+    );
+    store
+        .rotate_root(nic, &passwords.hash(&password)?, &root_token)
+        .await?;
+    Ok(CreatedAccount {
+        account: nic.to_owned(),
+        urn: Urn::account(plate, nic).to_string(),
+        password,
+        token,
+    })
+}
+
+/// The root token of `nic`, by its keyed hash.
+fn root_token(
+    nic: &str,
+    description: &str,
+    token_hash: Vec<u8>,
+    now: DateTime<Utc>,
+) -> AccessTokenRecord {
+    AccessTokenRecord {
+        id: Uuid::new_v4(),
+        account: nic.to_owned(),
+        user: None,
+        name: "root".to_owned(),
+        description: description.to_owned(),
+        token_hash,
+        created_at: now,
+        expires_at: None,
+        last_used: None,
+    }
+}
+
 /// Everything a new account starts with (DESIGN.md §3, §8).
 fn seed(
     nic: &str,
@@ -150,17 +210,7 @@ fn seed(
         account_resource: resource,
         default_resource_group,
         default_policy,
-        root_token: AccessTokenRecord {
-            id: Uuid::new_v4(),
-            account: nic.to_owned(),
-            user: None,
-            name: "root".to_owned(),
-            description: "Root token created with the account".to_owned(),
-            token_hash,
-            created_at: now,
-            expires_at: None,
-            last_used: None,
-        },
+        root_token: root_token(nic, "Root token created with the account", token_hash, now),
     }
 }
 

@@ -5,9 +5,11 @@
 
 use std::sync::Arc;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use iam_core::urn::{Plate, Urn};
-use iam_store::UserStatus;
+use iam_store::{Account, User, UserStatus};
 
 use crate::service::error::{Result, ServiceError};
 use crate::service::oauth;
@@ -104,6 +106,16 @@ pub async fn account_principal(
     nic: &str,
     login: Option<&str>,
 ) -> Result<Principal> {
+    Ok(session_holder(state, nic, login).await?.0)
+}
+
+/// As `account_principal`, with what a console session of that holder is bound to
+/// (`user_binding`, `root_binding`): a session whose binding differs is someone else's.
+pub async fn session_holder(
+    state: &AppState,
+    nic: &str,
+    login: Option<&str>,
+) -> Result<(Principal, String)> {
     let account = state
         .store
         .get_account(nic)
@@ -112,18 +124,35 @@ pub async fn account_principal(
     let plate = Plate::parse(&account.plate)
         .ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
     match login {
-        None => Ok(Principal::root(plate, &account.nic)),
-        Some(login) => user_principal(state, &account.nic, plate, login).await,
+        None => Ok((
+            Principal::root(plate, &account.nic),
+            root_binding(state, &account),
+        )),
+        Some(login) => {
+            let user = active_user(state, &account.nic, login).await?;
+            Ok((principal_of_user(plate, &user), user_binding(&user)))
+        }
     }
 }
 
-/// A user acts as itself and as its group; a disabled user is nobody.
-pub async fn user_principal(
-    state: &AppState,
-    account: &str,
-    plate: Plate,
-    login: &str,
-) -> Result<Principal> {
+/// A user's console sessions are bound to its immutable id: deleting `alice` and creating
+/// another `alice` does not revive the first one's sessions.
+pub fn user_binding(user: &User) -> String {
+    format!("user:{}", user.id)
+}
+
+/// The root's console sessions are bound to its current password (a keyed hash of the
+/// stored hash, whose salt is new with every password): rotating the root's credentials
+/// ends every session opened before.
+pub fn root_binding(state: &AppState, account: &Account) -> String {
+    let mac = state
+        .secrets
+        .hash(&format!("console-root:{}", account.root_password_hash));
+    format!("root:{}", URL_SAFE_NO_PAD.encode(&mac[..16]))
+}
+
+/// A user of `account`, unless disabled (a disabled user is nobody).
+async fn active_user(state: &AppState, account: &str, login: &str) -> Result<User> {
     let user = state
         .store
         .get_user(account, login)
@@ -132,18 +161,23 @@ pub async fn user_principal(
     if user.status == UserStatus::Disabled {
         return Err(unauthenticated());
     }
-    Ok(Principal {
-        account: account.to_owned(),
+    Ok(user)
+}
+
+/// Who `user` acts as: itself and its group.
+pub fn principal_of_user(plate: Plate, user: &User) -> Principal {
+    Principal {
+        account: user.account.clone(),
         plate,
         identities: vec![
-            Urn::user(plate, account, login).to_string(),
-            Urn::group(plate, account, &user.group).to_string(),
+            Urn::user(plate, &user.account, &user.login).to_string(),
+            Urn::group(plate, &user.account, &user.group).to_string(),
         ],
         kind: PrincipalKind::User {
-            login: user.login,
-            group: user.group,
+            login: user.login.clone(),
+            group: user.group.clone(),
         },
-    })
+    }
 }
 
 async fn touch(state: &AppState, token: &ResolvedToken, now: DateTime<Utc>) {

@@ -1,7 +1,8 @@
 //! Signing keys and revocations as the server runs them: what a node prepares on start, the
-//! loop that keeps its in-memory key ring and revocation list in step with the store (so a
-//! rotation or a revocation made on one node is honoured by every node within a second), and
-//! the operator's `iamd keys rotate|list`.
+//! loop that keeps its in-memory key ring and revocation list in step with the store, and the
+//! operator's `iamd keys rotate|list`. A revocation made on another node arrives on the change
+//! feed at its commit (`startup.rs`); this loop, every `revision_check_ms`, is the safety net
+//! (and SQLite's single node revokes in memory as it writes).
 
 use std::time::Duration;
 
@@ -13,8 +14,6 @@ use crate::service::error::Result;
 use crate::state::AppState;
 use crate::token::keys::{Algorithm, Usage};
 
-/// How often each node re-reads revocations and keys from the store.
-pub const REFRESH_INTERVAL: Duration = Duration::from_secs(1);
 /// An unknown `kid` sends a node to the store at most this often.
 pub const UNKNOWN_KID_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
 /// Expired revocations and keys are deleted from the store every this many refreshes.
@@ -62,12 +61,17 @@ async fn refresh_revocations(state: &AppState, now: DateTime<Utc>) -> Result<()>
     Ok(())
 }
 
+/// Reloads the revocation list now (the change feed may have missed some), logging a failure.
+pub async fn refresh_revocations_now(state: &AppState) {
+    if let Err(e) = refresh_revocations(state, Utc::now()).await {
+        tracing::warn!(error = %e, "could not refresh the revocation list; keeping the last one");
+    }
+}
+
 /// One refresh: revocations, then keys; every `PURGE_EVERY`th time, expired rows go too.
 async fn refresh(state: &AppState, round: u32) {
     let now = Utc::now();
-    if let Err(e) = refresh_revocations(state, now).await {
-        tracing::warn!(error = %e, "could not refresh the revocation list; keeping the last one");
-    }
+    refresh_revocations_now(state).await;
     if let Err(e) = state.keys.reload(&*state.store, now).await {
         tracing::error!(error = %e, "could not reload the signing keys; keeping the last ones");
     }
@@ -82,9 +86,10 @@ async fn refresh(state: &AppState, round: u32) {
     }
 }
 
-/// Runs `refresh` every `REFRESH_INTERVAL` until the task is dropped.
+/// Runs `refresh` every `revision_check_ms` (the safety net's interval) until the task is
+/// dropped.
 pub async fn refresh_forever(state: AppState) {
-    let mut ticker = tokio::time::interval(REFRESH_INTERVAL);
+    let mut ticker = tokio::time::interval(state.config.revision_check);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticker.tick().await; // the first tick is immediate; `prepare` has just loaded everything
     for round in 1u32.. {

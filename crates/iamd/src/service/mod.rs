@@ -13,6 +13,7 @@ pub mod client_cache;
 pub mod clients;
 pub mod error;
 pub mod groups;
+pub mod issuer;
 pub mod keys;
 pub mod me;
 pub mod oauth;

@@ -98,7 +98,8 @@ pub struct TokenResponse {
 }
 
 /// RFC 6749 §2.3.1: the client is known, its secret matches, and it was not deleted (the
-/// revocation list says so on every node within a second, whatever this node has cached).
+/// revocation list says so on every node as soon as it hears the commit, whatever this node
+/// has cached).
 pub async fn authenticate_client(
     state: &AppState,
     credentials: Option<ClientCredentials>,

@@ -5,7 +5,7 @@
 //! most (`PasswordHashing::run`): beyond that the attempt is refused as `Busy`, unverified.
 
 use iam_core::urn::Plate;
-use iam_store::{StoreError, UserStatus};
+use iam_store::{StoreError, User, UserStatus};
 
 use crate::service::authenticate;
 use crate::service::error::{Result, ServiceError};
@@ -51,8 +51,14 @@ pub fn wrong_credentials() -> ServiceError {
     ServiceError::Unauthenticated("wrong account, login or password".into())
 }
 
-/// The principal `name` acts as when `password` is theirs.
-pub async fn sign_in(state: &AppState, name: &SignInName, password: &str) -> Result<Principal> {
+/// The principal `name` acts as when `password` is theirs, with what its console session is
+/// bound to (`authenticate::user_binding`, `authenticate::root_binding`). The user whose
+/// password was checked is the one signed in: it is read once.
+pub async fn sign_in(
+    state: &AppState,
+    name: &SignInName,
+    password: &str,
+) -> Result<(Principal, String)> {
     let (account_nic, login) = match name {
         SignInName::Root { account } => (account, None),
         SignInName::User { account, login } => (account, Some(login)),
@@ -62,16 +68,15 @@ pub async fn sign_in(state: &AppState, name: &SignInName, password: &str) -> Res
         Err(StoreError::NotFound(_)) => None,
         Err(other) => return Err(other.into()),
     };
-    let stored_hash = match (&account, login) {
+    let user = match (&account, login) {
+        (Some(account), Some(login)) => active_user(state, &account.nic, login).await?,
+        _ => None,
+    };
+    let stored_hash = match (&account, &user) {
         (None, _) => None,
-        (Some(account), None) => Some(account.root_password_hash.clone()),
-        (Some(account), Some(login)) => match state.store.get_user(&account.nic, login).await {
-            Ok(user) if user.status != UserStatus::Disabled && !user.password_hash.is_empty() => {
-                Some(user.password_hash)
-            }
-            Ok(_) | Err(StoreError::NotFound(_)) => None,
-            Err(other) => return Err(other.into()),
-        },
+        (Some(account), None) if login.is_none() => Some(account.root_password_hash.clone()),
+        (Some(_), None) => None,
+        (Some(_), Some(user)) => Some(user.password_hash.clone()),
     };
     // An unknown name still pays for one Argon2id verification, so timing does not tell
     // which names exist.
@@ -81,11 +86,28 @@ pub async fn sign_in(state: &AppState, name: &SignInName, password: &str) -> Res
     };
     let plate = Plate::parse(&account.plate)
         .ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
-    match login {
-        None => Ok(Principal::root(plate, &account.nic)),
-        Some(login) => authenticate::user_principal(state, &account.nic, plate, login)
-            .await
-            .map_err(|_| wrong_credentials()),
+    match (login, user) {
+        (None, _) => Ok((
+            Principal::root(plate, &account.nic),
+            authenticate::root_binding(state, &account),
+        )),
+        (Some(_), Some(user)) => Ok((
+            authenticate::principal_of_user(plate, &user),
+            authenticate::user_binding(&user),
+        )),
+        // Not reached (no user, no stored hash), but never the root by default.
+        (Some(_), None) => Err(wrong_credentials()),
+    }
+}
+
+/// A user who may sign in with a password: it exists, is enabled and has one.
+async fn active_user(state: &AppState, account: &str, login: &str) -> Result<Option<User>> {
+    match state.store.get_user(account, login).await {
+        Ok(user) if user.status != UserStatus::Disabled && !user.password_hash.is_empty() => {
+            Ok(Some(user))
+        }
+        Ok(_) | Err(StoreError::NotFound(_)) => Ok(None),
+        Err(other) => Err(other.into()),
     }
 }
 

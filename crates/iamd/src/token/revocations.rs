@@ -1,8 +1,9 @@
 //! The in-memory revocation list (DESIGN.md §5): `jti`s of revoked access tokens, and
 //! `client:<clientId>` entries for deleted service accounts, each kept until the tokens it
 //! refuses would have expired anyway. Checked on every token verification without touching
-//! the store; refreshed from the store every second (so a revocation made on another node
-//! is enforced here within a second), and updated at once by revocations made here.
+//! the store; updated at once by revocations made here and by those another node announces
+//! at its commit (`Change::Revoked`), and reloaded from the store every `revision_check_ms`
+//! as a safety net.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
@@ -19,8 +20,9 @@ pub fn client_key(client_id: &str) -> String {
 pub struct Revocations {
     /// What the store held at the last refresh, plus local revocations.
     known: RwLock<HashSet<String>>,
-    /// Revocations made on this node, with their expiry: merged into every refresh, so a
-    /// refresh that read the store just before a local write cannot drop it.
+    /// Revocations made on this node or heard of from another, with their expiry: merged
+    /// into every refresh, so a refresh that read the store just before the revocation's
+    /// commit cannot drop it.
     local: RwLock<HashMap<String, DateTime<Utc>>>,
 }
 
@@ -50,7 +52,7 @@ impl Revocations {
         self.contains(&client_key(client_id))
     }
 
-    /// Records a revocation this node has just written to the store. The `local` lock is
+    /// Records a revocation this node has just written to the store, or heard of. The `local` lock is
     /// held while `known` changes (in `replace` too), so no refresh can drop the entry.
     pub fn insert(&self, key: &str, expires_at: DateTime<Utc>) {
         let mut local = self

@@ -231,3 +231,48 @@ fn get_me(base: &str, token: &str) -> u16 {
             .as_u16()
     })
 }
+
+#[test]
+fn rotate_root_prints_new_credentials_once_and_the_old_ones_stop_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = create_account(dir.path(), "xx1111-ovh");
+    let old_token = created["token"].as_str().unwrap().to_owned();
+
+    let out = iamd(dir.path())
+        .args(["account", "rotate-root", "--nic", "xx1111-ovh"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rotated: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let keys: Vec<&str> = rotated
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["account", "password", "token", "urn"]);
+    let new_token = rotated["token"].as_str().unwrap();
+    assert_ne!(new_token, old_token);
+    assert_ne!(rotated["password"], created["password"]);
+
+    let missing = iamd(dir.path())
+        .args(["account", "rotate-root", "--nic", "zz9999-ovh"])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(
+        missing.stdout.is_empty(),
+        "no credentials for a missing account"
+    );
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("zz9999-ovh"));
+
+    let served = serve(iamd(dir.path()));
+    assert_eq!(get_me(&served.base, &old_token), 401);
+    assert_eq!(get_me(&served.base, new_token), 200);
+    let logs = served.stderr.lock().unwrap().join("\n");
+    assert!(!logs.contains(new_token), "a secret reached the logs");
+}

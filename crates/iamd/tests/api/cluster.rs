@@ -15,7 +15,7 @@ const AN_HOUR_MS: u64 = 3_600_000;
 
 /// Two nodes over one fresh PostgreSQL database, the second with the hour-long safety net;
 /// `None` (after a note) where no PostgreSQL is configured.
-async fn two_nodes() -> Option<(TestApp, TestApp)> {
+pub async fn two_nodes() -> Option<(TestApp, TestApp)> {
     if postgres_url().is_none() {
         eprintln!("NOTE: IAMD_TEST_POSTGRES_URL is not set: multi-node test skipped");
         return None;
@@ -31,7 +31,7 @@ async fn two_nodes() -> Option<(TestApp, TestApp)> {
 
 /// The status `node` answers to `GET path` with `token`, polled (bounded: 15 s, well under
 /// the principal cache's 60 s time to live) until it is `wanted`.
-async fn status_becomes(node: &TestApp, path: &str, token: &str, wanted: u16) -> u16 {
+pub async fn status_becomes(node: &TestApp, path: &str, token: &str, wanted: u16) -> u16 {
     let mut status = 0;
     for _ in 0..300 {
         status = node.get(path, Some(token)).await.status().as_u16();

@@ -17,7 +17,7 @@ const NIC: &str = "xx1111-ovh";
 pub struct Browser<'a> {
     app: &'a TestApp,
     client: reqwest::Client,
-    cookies: Vec<(String, String)>,
+    pub cookies: Vec<(String, String)>,
     /// The raw `Set-Cookie` values of the last answer.
     last_set_cookie: Vec<String>,
 }
@@ -64,7 +64,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> reqwest::Response {
+    pub async fn get(&mut self, path: &str) -> reqwest::Response {
         let response = self
             .client
             .get(format!("{}{path}", self.app.base))
@@ -76,7 +76,7 @@ impl<'a> Browser<'a> {
         response
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.post_from(path, form, None).await
     }
 
@@ -104,7 +104,7 @@ impl<'a> Browser<'a> {
     }
 
     /// The hidden `_csrf` value of the page at `path`.
-    async fn csrf_of(&mut self, path: &str) -> String {
+    pub async fn csrf_of(&mut self, path: &str) -> String {
         let page = self.get(path).await.text().await.unwrap();
         hidden(&page, "_csrf")
     }
@@ -128,7 +128,7 @@ fn hidden(page: &str, name: &str) -> String {
     page[start..].split('"').next().unwrap().to_owned()
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub fn location(response: &reqwest::Response) -> String {
     response
         .headers()
         .get(LOCATION)
@@ -160,15 +160,20 @@ async fn signing_in_sets_a_strict_httponly_session_cookie_secure_only_over_tls()
 
         let dir = tempfile::tempdir().unwrap();
         let (cert, key) = self_signed(dir.path());
-        let mut tls_node = app
-            .another_node(ConfigLayer {
+        // A fresh database: an https node over the same one would be another issuer.
+        let mut tls_node = TestApp::spawn_with(
+            backend,
+            ConfigLayer {
                 tls_cert: Some(cert),
                 tls_key: Some(key),
                 ..Default::default()
-            })
-            .await;
+            },
+        )
+        .await;
+        let tls_account = tls_node.create_account(NIC).await;
         let mut secure = Browser::new(&tls_node);
-        assert_eq!(secure.sign_in(NIC, &account.password).await.status(), 303);
+        let signed_in = secure.sign_in(NIC, &tls_account.password).await;
+        assert_eq!(signed_in.status(), 303);
         let session = secure
             .last_set_cookie
             .iter()

@@ -124,6 +124,11 @@ pub fn test_config_with(
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, ConfigLayer::default()).await
+    }
+
+    /// A server over a fresh database, with the settings of `overrides`.
+    pub async fn spawn_with(backend: Backend, overrides: ConfigLayer) -> TestApp {
         let tempdir = tempfile::tempdir().unwrap();
         let data_dir = tempdir.path().to_owned();
         let (database_url, pg) = match backend {
@@ -136,7 +141,7 @@ impl TestApp {
                 (db.url.clone(), Some(db))
             }
         };
-        let mut app = TestApp::start(backend, data_dir, database_url).await;
+        let mut app = TestApp::start_with(backend, data_dir, database_url, overrides).await;
         app._tempdir = Some(tempdir);
         app._pg = pg;
         app

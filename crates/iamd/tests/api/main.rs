@@ -15,6 +15,7 @@ mod connections;
 mod console;
 mod crash;
 mod fidelity;
+mod credentials;
 mod foundation;
 mod groups;
 mod helpers;

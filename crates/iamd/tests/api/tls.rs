@@ -19,7 +19,6 @@ pub fn self_signed(dir: &std::path::Path) -> (std::path::PathBuf, std::path::Pat
 #[tokio::test]
 async fn serves_https_with_the_configured_certificate() {
     for backend in backends() {
-        let app = TestApp::spawn(backend).await;
         let dir = tempfile::tempdir().unwrap();
         let (cert, key) = self_signed(dir.path());
         let tls = ConfigLayer {
@@ -27,7 +26,7 @@ async fn serves_https_with_the_configured_certificate() {
             tls_key: Some(key),
             ..Default::default()
         };
-        let mut node = app.another_node(tls).await;
+        let mut node = TestApp::spawn_with(backend, tls).await;
         assert!(node.base.starts_with("https://"), "{}", node.base);
         assert!(node.state.config.public_url.starts_with("https://"));
 

@@ -29,6 +29,7 @@ pub fn enc(text: &str) -> String {
 pub async fn user_token(app: &TestApp, nic: &str, login: &str, group: &str) -> String {
     let now = Utc::now().trunc_subsecs(6);
     let user = User {
+        id: uuid::Uuid::new_v4(),
         account: nic.to_owned(),
         login: login.to_owned(),
         email: None,

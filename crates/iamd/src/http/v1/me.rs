@@ -4,10 +4,20 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Map, Value};
 
+use crate::http::body::ApiBody;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, Caller};
 use crate::service::me::{self, Nichandle};
 use crate::state::AppState;
+
+/// The members of a `PUT /me` body, read as a JSON object: which of them are editable,
+/// read-only (ignored) or unknown (refused) is `service::me`'s rule, against the official
+/// `nichandle.Nichandle`.
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct NichandleMembers(Map<String, Value>);
+
+impl ApiBody for NichandleMembers {}
 
 pub async fn get(
     State(state): State<AppState>,
@@ -21,7 +31,7 @@ pub async fn get(
 pub async fn edit(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiJson(body): ApiJson<Map<String, Value>>,
+    ApiJson(NichandleMembers(body)): ApiJson<NichandleMembers>,
 ) -> Result<Json<()>, ApiError> {
     me::edit(&state, &actor, body).await?;
     Ok(Json(()))

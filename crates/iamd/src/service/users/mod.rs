@@ -11,6 +11,7 @@ use iam_core::urn::Urn;
 use iam_store::{StoreError, User, UserStatus};
 use serde::Serialize;
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 use crate::service::audit;
 use crate::service::error::{Result, ServiceError};
@@ -170,6 +171,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: CreateUser) -> Resul
         None => (String::new(), None),
     };
     let user = User {
+        id: Uuid::new_v4(),
         account: account.clone(),
         login: input.login,
         email,
