@@ -7,9 +7,9 @@
 
 use sqlx::{Executor, PgPool, Postgres, SqlitePool, Transaction};
 
-use crate::Result;
 use crate::column::sqlite_text;
 use crate::error::db;
+use crate::{Result, StoreError};
 
 /// One migration file, by name, with its SQL.
 #[derive(Debug, Clone, Copy)]
@@ -28,10 +28,16 @@ macro_rules! migrations {
 }
 
 /// In the order they apply. Add a file to both folders and to both lists.
-pub const SQLITE: &[Migration] =
-    migrations!("sqlite": "0001_initial.sql", "0002_resource_providers.sql");
-pub const POSTGRES: &[Migration] =
-    migrations!("postgres": "0001_initial.sql", "0002_resource_providers.sql");
+pub const SQLITE: &[Migration] = migrations!("sqlite":
+    "0001_initial.sql",
+    "0002_resource_providers.sql",
+    "0003_resource_owner.sql",
+);
+pub const POSTGRES: &[Migration] = migrations!("postgres":
+    "0001_initial.sql",
+    "0002_resource_providers.sql",
+    "0003_resource_owner.sql",
+);
 
 /// Serialises concurrent `open()`s of several nodes on one PostgreSQL database
 /// (`CREATE TABLE IF NOT EXISTS` itself races there). Any constant works; this spells "iamdmigr".
@@ -57,7 +63,10 @@ pub(crate) async fn apply_sqlite(pool: &SqlitePool) -> Result<Vec<String>> {
                 .await
                 .map_err(db)?;
         if done.is_none() {
-            (&mut *tx).execute(m.sql).await.map_err(db)?;
+            (&mut *tx)
+                .execute(m.sql)
+                .await
+                .map_err(|e| failed(m.name, e))?;
             sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
                 .bind(m.name)
                 .bind(sqlite_text(chrono::Utc::now()))
@@ -92,7 +101,10 @@ pub(crate) async fn apply_postgres(pool: &PgPool) -> Result<Vec<String>> {
                 .await
                 .map_err(db)?;
         if done.is_none() {
-            (&mut *tx).execute(m.sql).await.map_err(db)?;
+            (&mut *tx)
+                .execute(m.sql)
+                .await
+                .map_err(|e| failed(m.name, e))?;
             sqlx::query("INSERT INTO schema_migrations (name) VALUES ($1)")
                 .bind(m.name)
                 .execute(&mut *tx)
@@ -103,6 +115,16 @@ pub(crate) async fn apply_postgres(pool: &PgPool) -> Result<Vec<String>> {
         tx.commit().await.map_err(db)?;
     }
     Ok(applied)
+}
+
+/// A migration that fails stops `iamd serve` and `iamd migrate`: the operator must read why
+/// (a guard such as 0003's says what to do), so the database's own words are kept. They
+/// never reach an API client: migrations run before the server listens.
+fn failed(name: &str, e: sqlx::Error) -> StoreError {
+    match e.as_database_error() {
+        Some(d) => StoreError::Invalid(format!("migration {name} failed: {}", d.message())),
+        None => db(e),
+    }
 }
 
 /// A transaction holding the migration lock until it ends.
