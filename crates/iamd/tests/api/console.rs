@@ -14,7 +14,7 @@ use crate::users::{PASSWORD, create_user};
 const NIC: &str = "xx1111-ovh";
 
 /// A browser without a cookie jar of its own: the test carries the cookies.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     client: reqwest::Client,
     cookies: Vec<(String, String)>,
@@ -23,7 +23,7 @@ struct Browser<'a> {
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Browser<'a> {
+    pub(crate) fn new(app: &'a TestApp) -> Browser<'a> {
         let mut builder = reqwest::Client::builder().redirect(Policy::none());
         if let Some(files) = &app.state.config.tls {
             let pem = std::fs::read(&files.cert).unwrap();
@@ -64,7 +64,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&mut self, path: &str) -> reqwest::Response {
         let response = self
             .client
             .get(format!("{}{path}", self.app.base))
@@ -109,7 +109,7 @@ impl<'a> Browser<'a> {
         hidden(&page, "_csrf")
     }
 
-    async fn sign_in(&mut self, name: &str, password: &str) -> reqwest::Response {
+    pub(crate) async fn sign_in(&mut self, name: &str, password: &str) -> reqwest::Response {
         let csrf = self.csrf_of("/console/login").await;
         self.post(
             "/console/login",

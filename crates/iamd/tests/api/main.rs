@@ -16,6 +16,7 @@ mod crash;
 mod foundation;
 mod groups;
 mod helpers;
+mod isolation;
 mod keys;
 mod oauth;
 mod openapi;
