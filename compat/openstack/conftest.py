@@ -1,8 +1,11 @@
 """Fixtures of the OpenStack tests: the iamd that scripts/openstack-e2e started over HTTPS
 (its URL, CA certificate and account in IAMD_E2E_* variables), service accounts made
-through iamd's API, and policies granted through `POST /v2/iam/policy` or, on a build
-without it, the `e2e_policy` fixture binary that writes them to iamd's store."""
+through iamd's API, projects registered in the account with `iamd resource register` (a
+token only speaks for the account's registered projects), and policies granted through
+`POST /v2/iam/policy` or, on a build without it, the `e2e_policy` fixture binary that
+writes them to iamd's store."""
 
+import json
 import os
 import subprocess
 import sys
@@ -31,6 +34,7 @@ class Iamd:
         self.data_dir = env["IAMD_E2E_DATA_DIR"]
         self.database_url = env["IAMD_E2E_DATABASE_URL"]
         self.policy_fixture = env["IAMD_E2E_POLICY_FIXTURE"]
+        self.binary = env["IAMD_E2E_IAMD"]
         self.adapter = ADAPTER
         self.issuer = f"{self.url}/role-adapter/{ADAPTER}"
         self.discovery = f"{self.issuer}/.well-known/openid-configuration"
@@ -38,17 +42,49 @@ class Iamd:
         self.http.verify = self.cacert
         self.http.headers["Authorization"] = f"Bearer {self.root_token}"
 
-    def service_account(self, name):
-        """A new CLIENT_CREDENTIALS service account: (client_id, secret, identity URN)."""
+    def cli(self, *args):
+        """Runs an `iamd` operator command on the serving node's store; returns its stdout."""
+        argv = [self.binary, "--data-dir", self.data_dir, "--database", self.database_url, *args]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True).stdout
+
+    def other_account(self, nic):
+        """Creates another account: (nic, root token)."""
+        return nic, json.loads(self.cli("account", "create", "--nic", nic))["token"]
+
+    def register_project(self, project_id, nic=None):
+        """Registers the project in the account (idempotent). The serving node sees it on
+        the next policy write through its API, which finds the account's revision moved."""
+        urn = f"urn:v1:eu:resource:publicCloudProject:{project_id}"
+        self.cli("resource", "register", "--account", nic or self.nic, "--urn", urn)
+
+    def service_account(self, name, account=None):
+        """A new CLIENT_CREDENTIALS service account (of `account`, a (nic, root token) pair,
+        or of the test's account): (client_id, secret, identity URN)."""
+        nic, token = account or (self.nic, self.root_token)
         body = {"name": name, "description": "OpenStack e2e", "flow": "CLIENT_CREDENTIALS", "callbackUrls": []}
-        r = self.http.post(f"{self.url}/1.0/me/api/oauth2/client", json=body, timeout=30)
+        auth = {"Authorization": f"Bearer {token}"}
+        r = self.http.post(f"{self.url}/1.0/me/api/oauth2/client", json=body, headers=auth, timeout=30)
         assert r.status_code == 200, r.text
         client_id, secret = r.json()["clientId"], r.json()["clientSecret"]
-        urn = f"urn:v1:eu:identity:credential:{self.nic}/oauth2-{client_id}"
+        urn = f"urn:v1:eu:identity:credential:{nic}/oauth2-{client_id}"
         return client_id, secret, urn
 
+    def policy(self, account, identity, resources, actions):
+        """A policy of `account` ((nic, root token)) through the API, naming any URNs."""
+        body = {
+            "name": f"openstack-e2e-{uuid.uuid4().hex[:12]}",
+            "identities": [identity],
+            "resources": [{"urn": urn} for urn in resources],
+            "permissions": {"allow": [{"action": a} for a in actions]},
+        }
+        auth = {"Authorization": f"Bearer {account[1]}"}
+        r = self.http.post(f"{self.url}/v2/iam/policy", json=body, headers=auth, timeout=30)
+        assert r.status_code == 200, r.text
+
     def grant(self, identity, project_id, *actions):
-        """Stores a policy allowing `actions` on the project; returns a handle for `revoke`."""
+        """Registers the project in the account and stores a policy allowing `actions` on
+        it; returns a handle for `revoke`."""
+        self.register_project(project_id)
         resource = f"urn:v1:eu:resource:publicCloudProject:{project_id}"
         body = {
             "name": f"openstack-e2e-{uuid.uuid4().hex[:12]}",

@@ -108,6 +108,35 @@ def test_refusals_reach_keystoneauth_as_http_errors(iamd, supervisor):
     assert "no OpenStack right" in body["error_description"]
 
 
+def test_another_accounts_service_account_never_gets_this_accounts_project(iamd, supervisor):
+    """Account B's policy names A's registered project exactly and every project by
+    wildcard: keystoneauth1 with B's service account is refused, for A's project by name and
+    for every project (B has none registered), and never holds an id_token for A's."""
+    other = iamd.other_account("yy2222-ovh")
+    client_id, secret, urn = iamd.service_account("intruder", account=other)
+    projects = [f"urn:v1:eu:resource:publicCloudProject:{PROJECT}", "urn:v1:eu:resource:publicCloudProject:*"]
+    iamd.policy(other, urn, projects, ["publicCloudProject:openstack:*"])
+    for options in [{"scope": f"openid publicCloudProject/{PROJECT}"}, {}]:
+        with pytest.raises(exceptions.http.BadRequest) as refused:
+            obtain(iamd, client_id, secret, **options)
+        assert refused.value.response.json()["error"] == "invalid_scope", options
+    named = refused_description(iamd, client_id, secret, f"openid publicCloudProject/{PROJECT}")
+    assert "not registered in account yy2222-ovh" in named
+
+
+def refused_description(iamd, client_id, secret, scope):
+    """The token endpoint's reason, read as curl would (keystoneauth1 hides it)."""
+    r = iamd.http.post(
+        f"{iamd.issuer}/token",
+        data={"grant_type": "client_credentials", "scope": scope},
+        auth=(client_id, secret),
+        headers={"Authorization": None},
+        timeout=30,
+    )
+    assert r.status_code == 400, r.text
+    return r.json()["error_description"]
+
+
 def test_other_resource_types_have_no_role_adapter(iamd):
     url = iamd.discovery.replace(iamd.adapter, "urn:v1:eu:resource:vps:pci")
     r = iamd.http.get(url, timeout=30)

@@ -43,6 +43,10 @@ pub struct Explanation {
     pub denied_by: Vec<Attribution>,
     /// Sets whose `allow` matched but whose `except` cancelled it.
     pub excepted_by: Vec<Attribution>,
+    /// The resource is not registered in the caller's account, so no policy was consulted
+    /// (DESIGN.md §4 rule 7; see `tenancy`). Absent from JSON when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resource_not_in_account: bool,
 }
 
 /// The answer for one action.
@@ -59,7 +63,8 @@ pub enum Outcome {
     Allowed,
     /// Some applicable policy or group denied the action.
     ExplicitDeny,
-    /// Nothing allowed it (perhaps only excepted allows).
+    /// Nothing allowed it (perhaps only excepted allows, or the resource is not in the
+    /// caller's account).
     ImplicitDeny,
 }
 
@@ -71,6 +76,17 @@ impl Decision {
             Outcome::ExplicitDeny
         } else {
             Outcome::ImplicitDeny
+        }
+    }
+
+    /// The implicit deny of every action on a resource outside the caller's account.
+    pub fn not_in_account() -> Decision {
+        Decision {
+            allowed: false,
+            explanation: Explanation {
+                resource_not_in_account: true,
+                ..Explanation::default()
+            },
         }
     }
 

@@ -6,8 +6,8 @@
 //! The server's path: build a [`system::Builtins`] once from the [`catalog::Catalog`]; per
 //! account, [`index::PolicyIndex::build`] from the stored policies, permissions groups and
 //! group roles; on each change, clone the index, `upsert`/`remove` on the clone and swap it
-//! in; per request, [`evaluate::evaluate`] (or [`evaluate::evaluate_batch`] for
-//! `authorization/check`). Client input is checked with [`policy::PolicyInput::validate`].
+//! in; per request, [`tenancy::decide_in_account`], which answers a resource outside the
+//! account with an implicit deny and hands the rest to [`evaluate::evaluate_batch`]. Client input is checked with [`policy::PolicyInput::validate`].
 
 pub mod action;
 pub mod catalog;
@@ -24,6 +24,7 @@ pub mod reference;
 pub mod request;
 pub mod role;
 pub mod system;
+pub mod tenancy;
 pub mod urn;
 pub mod validate;
 
@@ -33,4 +34,5 @@ pub use evaluate::{Attribution, Decision, Explanation, evaluate, evaluate_action
 pub use index::{BuildOutcome, PolicyIndex, Skipped};
 pub use request::{Context, Request, RequestFacts, ResourceFacts};
 pub use system::{Builtins, RoleBinding};
+pub use tenancy::{AccountResources, decide_in_account};
 pub use urn::{Plate, Urn};

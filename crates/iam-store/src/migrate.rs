@@ -7,9 +7,9 @@
 
 use sqlx::{Executor, PgPool, Postgres, SqlitePool, Transaction};
 
-use crate::Result;
 use crate::column::sqlite_text;
 use crate::error::db;
+use crate::{Result, StoreError};
 
 /// One migration file, by name, with its SQL.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +31,7 @@ macro_rules! migrations {
 pub const SQLITE: &[Migration] = migrations!(
     "sqlite": "0001_initial.sql",
     "0002_resource_providers.sql",
+    "0003_resource_owner.sql",
     "0004_cluster_credentials.sql",
     "0005_login_throttle.sql",
     "0007_updated_at.sql",
@@ -38,6 +39,7 @@ pub const SQLITE: &[Migration] = migrations!(
 pub const POSTGRES: &[Migration] = migrations!(
     "postgres": "0001_initial.sql",
     "0002_resource_providers.sql",
+    "0003_resource_owner.sql",
     "0004_cluster_credentials.sql",
     "0005_login_throttle.sql",
     "0007_updated_at.sql",
@@ -67,7 +69,10 @@ pub(crate) async fn apply_sqlite(pool: &SqlitePool) -> Result<Vec<String>> {
                 .await
                 .map_err(db)?;
         if done.is_none() {
-            (&mut *tx).execute(m.sql).await.map_err(db)?;
+            (&mut *tx)
+                .execute(m.sql)
+                .await
+                .map_err(|e| failed(m.name, e))?;
             sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
                 .bind(m.name)
                 .bind(sqlite_text(chrono::Utc::now()))
@@ -102,7 +107,10 @@ pub(crate) async fn apply_postgres(pool: &PgPool) -> Result<Vec<String>> {
                 .await
                 .map_err(db)?;
         if done.is_none() {
-            (&mut *tx).execute(m.sql).await.map_err(db)?;
+            (&mut *tx)
+                .execute(m.sql)
+                .await
+                .map_err(|e| failed(m.name, e))?;
             sqlx::query("INSERT INTO schema_migrations (name) VALUES ($1)")
                 .bind(m.name)
                 .execute(&mut *tx)
@@ -113,6 +121,16 @@ pub(crate) async fn apply_postgres(pool: &PgPool) -> Result<Vec<String>> {
         tx.commit().await.map_err(db)?;
     }
     Ok(applied)
+}
+
+/// A migration that fails stops `iamd serve` and `iamd migrate`: the operator must read why
+/// (a guard such as 0003's says what to do), so the database's own words are kept. They
+/// never reach an API client: migrations run before the server listens.
+fn failed(name: &str, e: sqlx::Error) -> StoreError {
+    match e.as_database_error() {
+        Some(d) => StoreError::Invalid(format!("migration {name} failed: {}", d.message())),
+        None => db(e),
+    }
 }
 
 /// A transaction holding the migration lock until it ends.

@@ -52,7 +52,10 @@ pub(super) async fn insert(conn: &mut SqliteConnection, r: &Resource) -> Result<
     .await
     .map_err(|e| {
         if violates(&e, "urn") {
-            StoreError::Conflict(format!("a resource with URN {} already exists", r.urn))
+            StoreError::Conflict(format!(
+                "resource {} is registered in another account",
+                r.urn
+            ))
         } else {
             unique_or(e, || format!("a resource with id {} already exists", r.id))
         }

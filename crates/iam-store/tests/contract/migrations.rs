@@ -75,8 +75,67 @@ async fn concurrent_opens_on_a_blank_database(blank: Blank) {
     setup(&*store, NIC).await;
 }
 
+/// Runs raw SQL on the test's database, to rebuild a state only an older iamd could make.
+async fn raw(url: &str, sql: &str) {
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+}
+
+/// A database from before 0003 holding one URN in two accounts: the migration stops with a
+/// message saying what to do and applies nothing; once the URN has one owner it goes through.
+async fn resource_owner_migration_refuses_a_urn_in_two_accounts(ctx: Ctx) {
+    let s = &*ctx.store;
+    setup(s, NIC).await;
+    setup(s, OTHER).await;
+    raw(
+        &ctx.url,
+        "DROP INDEX resources_urn_unique; \
+         DELETE FROM schema_migrations WHERE name = '0003_resource_owner.sql'",
+    )
+    .await;
+    let twice = "urn:v1:eu:resource:vps:twice";
+    s.upsert_resource(&resource(NIC, twice, t(1)))
+        .await
+        .unwrap();
+    s.upsert_resource(&resource(OTHER, twice, t(2)))
+        .await
+        .unwrap();
+    match s.migrate().await {
+        Err(StoreError::Invalid(text)) => assert!(
+            text.contains("0003_resource_owner")
+                && text.contains("more than one account")
+                && text.contains("iamd resource remove"),
+            "{text}"
+        ),
+        other => panic!("expected the guard's refusal, got {other:?}"),
+    }
+    let other = resource(OTHER, "urn:v1:eu:resource:vps:other", t(3));
+    s.upsert_resource(&other).await.unwrap();
+    s.upsert_resource(&resource(NIC, other.urn.as_str(), t(4)))
+        .await
+        .unwrap();
+    s.delete_resource(NIC, other.urn.as_str()).await.unwrap();
+    s.delete_resource(OTHER, twice).await.unwrap();
+    assert_eq!(
+        s.migrate().await.unwrap(),
+        vec!["0003_resource_owner.sql".to_owned()]
+    );
+    assert_conflict(
+        s.upsert_resource(&resource(OTHER, twice, t(5))).await,
+        "another account",
+    );
+}
+
 contract!(
     open_twice_applies_nothing_and_keeps_data,
+    resource_owner_migration_refuses_a_urn_in_two_accounts,
     ping_and_backend_name,
     timestamps_are_truncated_to_the_microsecond
 );

@@ -10,7 +10,9 @@ use crate::harness::Ctx;
 async fn resources(s: &dyn iam_store::Store, nic: &str, n: usize) -> Vec<Uuid> {
     let mut ids = Vec::new();
     for i in 0..n {
-        let r = resource(nic, &format!("urn:v1:eu:resource:vps:vps-{i}"), t(i as i64));
+        // A URN lives in one account: each account's resources are its own.
+        let urn = format!("urn:v1:eu:resource:vps:vps-{i}.{nic}");
+        let r = resource(nic, &urn, t(i as i64));
         ids.push(s.upsert_resource(&r).await.unwrap().id);
     }
     ids

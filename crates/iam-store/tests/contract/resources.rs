@@ -74,16 +74,31 @@ async fn upsert_updates_by_urn_keeping_id_and_creation(ctx: Ctx) {
     assert!(s.get_resource(NIC, VPS).await.unwrap().tags.is_empty());
 }
 
-async fn same_urn_in_two_accounts_is_two_resources(ctx: Ctx) {
+/// Whose resource a URN is must be defined (DESIGN.md §4 rule 7): one account at a time.
+async fn a_urn_is_registered_in_one_account_only(ctx: Ctx) {
     let s = &*ctx.store;
     setup(s, NIC).await;
     setup(s, OTHER).await;
     let mine = resource(NIC, VPS, t(1));
     let theirs = resource(OTHER, VPS, t(2));
     s.upsert_resource(&mine).await.unwrap();
-    s.upsert_resource(&theirs).await.unwrap();
+    let revision = s.account_revision(OTHER).await.unwrap();
+    assert_conflict(s.upsert_resource(&theirs).await, "another account");
+    assert_not_found(s.get_resource(OTHER, VPS).await, "resource");
+    assert_eq!(
+        s.list_resources(OTHER).await.unwrap().len(),
+        1,
+        "its account resource only"
+    );
+    assert_eq!(
+        s.account_revision(OTHER).await.unwrap(),
+        revision,
+        "nothing written"
+    );
     assert_eq!(s.get_resource(NIC, VPS).await.unwrap(), mine);
-    assert_eq!(s.get_resource(OTHER, VPS).await.unwrap(), theirs);
+    // Another account's own `account` resource is taken as well.
+    let squat = resource(NIC, &format!("urn:v1:eu:resource:account:{OTHER}"), t(2));
+    assert_conflict(s.upsert_resource(&squat).await, "another account");
     // Reusing an id across URNs is a conflict, not a silent overwrite.
     let clash = Resource {
         id: mine.id,
@@ -94,6 +109,10 @@ async fn same_urn_in_two_accounts_is_two_resources(ctx: Ctx) {
         s.upsert_resource(&resource("nobody-ovh", VPS, t(1))).await,
         "account",
     );
+    // Once removed from its account, the URN may be registered in another.
+    s.delete_resource(NIC, VPS).await.unwrap();
+    s.upsert_resource(&theirs).await.unwrap();
+    assert_eq!(s.get_resource(OTHER, VPS).await.unwrap(), theirs);
 }
 
 async fn delete_resource_removes_it_from_every_group(ctx: Ctx) {
@@ -180,7 +199,7 @@ async fn resource_writes_bump_the_revision(ctx: Ctx) {
 contract!(
     upsert_inserts_and_joins_the_default_group,
     upsert_updates_by_urn_keeping_id_and_creation,
-    same_urn_in_two_accounts_is_two_resources,
+    a_urn_is_registered_in_one_account_only,
     delete_resource_removes_it_from_every_group,
     resource_in_no_group_has_no_group_urns,
     resources_of_another_account_are_not_found,

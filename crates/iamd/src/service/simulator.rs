@@ -47,12 +47,14 @@ pub struct SimulatedContext {
 pub struct SimulationResult {
     /// `ALLOW` or `DENY`.
     pub decision: &'static str,
-    /// `ALLOWED`, `EXPLICIT_DENY` (a deny matched) or `IMPLICIT_DENY` (nothing allowed it).
+    /// `ALLOWED`, `EXPLICIT_DENY` (a deny matched) or `IMPLICIT_DENY` (nothing allowed it,
+    /// or the resource is not registered in the account: `explanation.resourceNotInAccount`).
     pub outcome: &'static str,
     /// Every identity the principal acts as (a user also acts as its group).
     pub identities: Vec<String>,
     pub action: String,
-    /// What the engine knew of the resource: its type, name, tags and resource groups.
+    /// What the engine knew of the resource: its type, name, tags and resource groups (for a
+    /// resource outside the account, only what its URN tells; the explanation says so).
     pub resource: ResourceFacts,
     pub date: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,7 +99,10 @@ pub async fn simulate(
         outcome,
         identities,
         action: input.action,
-        resource: snapshot.resource_facts(&input.resource_urn),
+        resource: snapshot
+            .registered(&input.resource_urn)
+            .cloned()
+            .unwrap_or_else(|| ResourceFacts::from_urn(&input.resource_urn)),
         date,
         ip,
         explanation: decision.explanation,

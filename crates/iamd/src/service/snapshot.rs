@@ -1,6 +1,9 @@
 //! An account's compiled authorization state: its policy index (policies, permissions
-//! groups, group roles) and the facts of its resources (name, type, tags, the resource
-//! groups holding each). Built from the store in one pass; immutable once built.
+//! groups, group roles) and the facts of its registered resources (name, type, tags, the
+//! resource groups holding each). Built from the store in one pass; immutable once built.
+//!
+//! Every decision of iamd goes through `decide`, which only ever allows an action on a
+//! resource registered in this account (DESIGN.md §4 rule 7, `iam_core::tenancy`).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -8,8 +11,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use iam_core::index::{PolicyIndex, Skipped};
-use iam_core::request::{Context, RequestFacts, ResourceFacts};
+use iam_core::request::{Context, ResourceFacts};
 use iam_core::system::{Builtins, RoleBinding};
+use iam_core::tenancy::{AccountResources, decide_in_account};
 use iam_core::urn::{Plate, Urn};
 use iam_store::{Account, Store};
 
@@ -23,8 +27,8 @@ pub struct AccountSnapshot {
     /// The account revision the snapshot was built from.
     pub revision: i64,
     pub index: PolicyIndex,
-    /// Facts of every registered resource, by URN.
-    resources: Arc<HashMap<String, ResourceFacts>>,
+    /// Facts of every resource registered in the account, by URN.
+    resources: Arc<AccountResources>,
 }
 
 impl AccountSnapshot {
@@ -68,12 +72,10 @@ impl AccountSnapshot {
         }
     }
 
-    /// The facts of `urn`: the registered resource's, or what the URN itself tells.
-    pub fn resource_facts(&self, urn: &str) -> ResourceFacts {
-        self.resources
-            .get(urn)
-            .cloned()
-            .unwrap_or_else(|| ResourceFacts::from_urn(urn))
+    /// The facts of `urn` if it is registered in the account; `None` otherwise (whatever
+    /// its URN says, such a resource is not this account's to decide on).
+    pub fn registered(&self, urn: &str) -> Option<&ResourceFacts> {
+        self.resources.get(urn)
     }
 
     /// URNs of the account's registered resources of `resource_type` (the OpenStack role
@@ -83,12 +85,12 @@ impl AccountSnapshot {
         resource_type: &'a str,
     ) -> impl Iterator<Item = &'a str> + 'a {
         self.resources
-            .values()
-            .filter(move |f| f.resource_type == resource_type)
+            .of_type(resource_type)
             .map(|f| f.urn.as_str())
     }
 
-    /// Decides `actions` on `resource_urn` for a principal acting as `identities`.
+    /// Decides `actions` on `resource_urn` for a principal acting as `identities`: an
+    /// implicit deny, explained as such, for a resource not registered in the account.
     pub fn decide<S: AsRef<str>>(
         &self,
         identities: &[String],
@@ -97,12 +99,14 @@ impl AccountSnapshot {
         now: DateTime<Utc>,
         ip: Option<IpAddr>,
     ) -> Vec<Decision> {
-        let facts = RequestFacts {
-            identities: identities.to_vec(),
-            resource: self.resource_facts(resource_urn),
-            context: Context { now, ip },
-        };
-        iam_core::evaluate::evaluate_batch(&self.index, &facts, actions)
+        decide_in_account(
+            &self.index,
+            &self.resources,
+            identities,
+            resource_urn,
+            actions,
+            Context { now, ip },
+        )
     }
 }
 
@@ -128,7 +132,7 @@ async fn role_bindings(store: &dyn Store, nic: &str, plate: Plate) -> Result<Vec
 }
 
 /// Every resource's facts, with the URNs of the groups that hold it.
-async fn resource_facts(store: &dyn Store, nic: &str) -> Result<HashMap<String, ResourceFacts>> {
+async fn resource_facts(store: &dyn Store, nic: &str) -> Result<AccountResources> {
     let groups = store.list_resource_groups(nic).await?;
     let mut groups_of: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
     for group in &groups {
@@ -140,19 +144,15 @@ async fn resource_facts(store: &dyn Store, nic: &str) -> Result<HashMap<String, 
         }
     }
     let resources = store.list_resources(nic).await?;
-    Ok(resources
-        .into_iter()
-        .map(|r| {
-            let facts = ResourceFacts {
-                urn: r.urn.clone(),
-                name: r.name,
-                resource_type: r.resource_type,
-                tags: r.tags,
-                groups: groups_of.remove(&r.id).unwrap_or_default(),
-            };
-            (r.urn, facts)
-        })
-        .collect())
+    Ok(AccountResources::new(resources.into_iter().map(|r| {
+        ResourceFacts {
+            groups: groups_of.remove(&r.id).unwrap_or_default(),
+            urn: r.urn,
+            name: r.name,
+            resource_type: r.resource_type,
+            tags: r.tags,
+        }
+    })))
 }
 
 /// A stored object that no longer validates is left out of decisions, loudly.

@@ -20,6 +20,7 @@ mod foundation;
 mod groups;
 mod helpers;
 mod input;
+mod isolation;
 mod keys;
 mod login_throttle;
 mod oauth;

@@ -207,9 +207,12 @@ async fn except_and_deny_remove_roles() {
 #[tokio::test]
 async fn scopes_choose_the_projects() {
     for backend in backends() {
-        let (app, root) = setup(backend).await;
+        // Only p1 and p2 are registered (not `setup`'s project).
+        let app = TestApp::spawn(backend).await;
+        let root = app.create_account(NIC).await.token;
         let sa = service_account(&app, &root).await;
-        // p1 by exact URN; p2 registered and reached through a wildcard.
+        // p1 by exact URN; p2 reached through a wildcard; both registered.
+        register_project(&app, "p1").await;
         policy(
             &app,
             &sa.urn,
@@ -253,9 +256,13 @@ async fn scopes_choose_the_projects() {
                 serde_json::from_str(all["projects_json"].as_str().unwrap()).unwrap();
             assert_eq!(projects.as_array().unwrap().len(), 2);
         }
-        // Named but unregistered, through the wildcard.
-        let p3 = id_token(&app, &sa, Some("publicCloudProject/p3")).await;
-        assert_eq!(strings(&p3["roles"]), ["objectstore_all"]);
+        // Named, and reached by the wildcard, but not registered in the account: refused.
+        let (status, body) = json(request(&app, &sa, Some("publicCloudProject/p3")).await).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_scope")),
+            "{body}"
+        );
 
         let other = service_account(&app, &root).await;
         policy(
@@ -341,6 +348,7 @@ async fn expired_policies_grant_nothing_and_tokens_expire_after_the_ttl() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
         let root = app.create_account(NIC).await.token;
+        crate::v2_support::register(&app, NIC, &project_urn(PROJECT), &[]).await;
         let sa = service_account(&app, &root).await;
         let right = ["publicCloudProject:openstack:objectstoreOperator"];
         let id = policy(&app, &sa.urn, &[project_urn(PROJECT)], allow(&right)).await;

@@ -130,9 +130,12 @@ pub fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
+/// An account with its project `PROJECT` registered (a token only speaks for the account's
+/// registered projects).
 pub async fn setup(backend: Backend) -> (TestApp, String) {
     let app = TestApp::spawn(backend).await;
     let account = app.create_account(NIC).await;
+    crate::v2_support::register(&app, NIC, &project_urn(PROJECT), &[]).await;
     (app, account.token)
 }
 

@@ -117,6 +117,12 @@ pub async fn token(
     // A service account acts as its credential URN alone (DESIGN.md §3).
     let identity = Urn::credential(plate, &client.account, &client.client_id).to_string();
     let snapshot = state.authorizer.snapshot(state, &client.account).await?;
+    if let Projects::Named(ids) = &scope.projects {
+        let outside = roles::outside_account(&snapshot, plate, ids);
+        if !outside.is_empty() {
+            return Err(not_in_account(&outside, &client.account));
+        }
+    }
     let projects = roles::compute(
         &snapshot,
         plate,
@@ -156,6 +162,15 @@ fn no_rights(scope: &Scope, identity: &str) -> OAuthError {
     };
     OAuthError::InvalidScope(format!(
         "{identity} has no OpenStack right (publicCloudProject:openstack:* or publicCloudProject:ai:*) on {which}: grant one with an IAM policy on urn:v1:<plate>:resource:{RESOURCE_TYPE}:<projectId>"
+    ))
+}
+
+/// RFC 6749 §5.2 `invalid_scope`: a named project is not registered in the caller's
+/// account, and a token never speaks for another account's project (DESIGN.md §4 rule 7).
+fn not_in_account(ids: &[&str], account: &str) -> OAuthError {
+    OAuthError::InvalidScope(format!(
+        "{RESOURCE_TYPE} {} is not registered in account {account}: a token only speaks for the account's own projects",
+        ids.join(", ")
     ))
 }
 

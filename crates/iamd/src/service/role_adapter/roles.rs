@@ -3,17 +3,16 @@
 //! (`AccountSnapshot::decide`, so `deny`, `except`, conditions and resource groups all count)
 //! on `urn:v1:<plate>:resource:publicCloudProject:<projectId>`, then mapped to role names.
 //!
-//! The projects a token can be for, when the scope names none (`publicCloudProject/all`):
-//! the account's registered `publicCloudProject` resources of the plate, plus the projects
-//! that policies naming the caller list by exact URN. Projects reached only through a
-//! wildcard URN pattern must be registered, or named in the scope.
+//! The projects a token can be for: only `publicCloudProject` resources of the plate
+//! registered in the caller's account (DESIGN.md §4 rule 7). `publicCloudProject/all` means
+//! every one of them the caller has a right on; a project named in the scope must be one of
+//! them. A policy naming another project, by exact URN or by wildcard, reaches nothing.
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use iam_core::openstack::{RESOURCE_TYPE, RIGHTS, openstack_roles};
-use iam_core::pattern::UrnPattern;
 use iam_core::urn::{Plate, Urn, UrnKind};
 
 use crate::service::role_adapter::scope::{Projects, is_project_id};
@@ -47,25 +46,25 @@ fn project_of(plate: Plate, urn: &str) -> Option<String> {
     }
 }
 
-/// The projects `publicCloudProject/all` considers (see the module doc).
-pub fn candidate_projects(
+/// The projects `publicCloudProject/all` considers: the account's registered ones.
+pub fn candidate_projects(snapshot: &AccountSnapshot, plate: Plate) -> BTreeSet<String> {
+    snapshot
+        .resource_urns_of_type(RESOURCE_TYPE)
+        .filter_map(|urn| project_of(plate, urn))
+        .collect()
+}
+
+/// The named projects that are not registered in the account (a token never speaks for
+/// them, whatever the policies say).
+pub fn outside_account<'a>(
     snapshot: &AccountSnapshot,
     plate: Plate,
-    identities: &[String],
-) -> BTreeSet<String> {
-    let registered = snapshot
-        .resource_urns_of_type(RESOURCE_TYPE)
-        .filter_map(|urn| project_of(plate, urn));
-    let named = snapshot
-        .index
-        .policies()
-        .filter(|p| p.names_identity(identities))
-        .flat_map(|p| p.resources().iter())
-        .filter_map(|pattern| match pattern {
-            UrnPattern::Exact(urn) => project_of(plate, urn),
-            _ => None,
-        });
-    registered.chain(named).collect()
+    ids: &'a BTreeSet<String>,
+) -> Vec<&'a str> {
+    ids.iter()
+        .filter(|id| snapshot.registered(&project_urn(plate, id)).is_none())
+        .map(String::as_str)
+        .collect()
 }
 
 /// The roles `identities` hold on one project at `now`, from `ip`.
@@ -96,7 +95,7 @@ pub fn compute(
     ip: Option<IpAddr>,
 ) -> Vec<ProjectRoles> {
     let ids = match projects {
-        Projects::All => candidate_projects(snapshot, plate, identities),
+        Projects::All => candidate_projects(snapshot, plate),
         Projects::Named(ids) => ids.clone(),
     };
     ids.into_iter()

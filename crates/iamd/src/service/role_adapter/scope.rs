@@ -3,8 +3,8 @@
 //! | scope token | meaning |
 //! |---|---|
 //! | `openid`, `profile`, `email` | OIDC scopes keystoneauth1 sends (`openid profile` by default); accepted, change nothing |
-//! | `publicCloudProject/all` | every project the caller has an OpenStack right on (also what no project scope means) |
-//! | `publicCloudProject/<projectId>` | that project; several may be named |
+//! | `publicCloudProject/all` | every project of the caller's account it has an OpenStack right on (also what no project scope means) |
+//! | `publicCloudProject/<projectId>` | that project, which must be registered in the caller's account; several may be named |
 //!
 //! Anything else is `invalid_scope`: a typo must not silently widen a token to every project.
 
