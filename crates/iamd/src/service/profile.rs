@@ -124,12 +124,20 @@ pub fn changes(body: &Map<String, Value>, nic: &str) -> Result<Vec<Change>> {
         } else if let Some(rule) = ENUM_FIELDS.iter().find(|f| f.name == field.as_str()) {
             changes.push((field.clone(), enumerated(rule, value)?));
         } else {
-            return Err(ServiceError::invalid(format!(
-                "field \"{field}\": unknown field (nichandle.Nichandle has no such member)"
-            )));
+            return Err(unknown_field(field));
         }
     }
     Ok(changes)
+}
+
+/// Worded as the strict body reader words it for every other body: the field, then the
+/// accepted ones (nichandle.Nichandle's editable members).
+fn unknown_field(field: &str) -> ServiceError {
+    let accepted: Vec<String> = editable_fields().map(|f| format!("`{f}`")).collect();
+    ServiceError::invalid(format!(
+        "field \"{field}\": unknown field `{field}`, expected one of {}",
+        accepted.join(", ")
+    ))
 }
 
 /// The stored profile with `changes` applied: a cleared field leaves the profile.
