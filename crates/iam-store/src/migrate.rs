@@ -28,10 +28,16 @@ macro_rules! migrations {
 }
 
 /// In the order they apply. Add a file to both folders and to both lists.
-pub const SQLITE: &[Migration] =
-    migrations!("sqlite": "0001_initial.sql", "0002_resource_providers.sql");
-pub const POSTGRES: &[Migration] =
-    migrations!("postgres": "0001_initial.sql", "0002_resource_providers.sql");
+pub const SQLITE: &[Migration] = migrations!("sqlite":
+    "0001_initial.sql",
+    "0002_resource_providers.sql",
+    "0006_signing_key_uniqueness.sql",
+);
+pub const POSTGRES: &[Migration] = migrations!("postgres":
+    "0001_initial.sql",
+    "0002_resource_providers.sql",
+    "0006_signing_key_uniqueness.sql",
+);
 
 /// Serialises concurrent `open()`s of several nodes on one PostgreSQL database
 /// (`CREATE TABLE IF NOT EXISTS` itself races there). Any constant works; this spells "iamdmigr".
