@@ -1,5 +1,5 @@
-//! HTTPS for `iamd serve` (rustls with the ring provider): the server configuration from the
-//! PEM files of `tls_cert`/`tls_key`, and `TlsListener`, which hands axum connections whose
+//! HTTPS for `iamd serve` (rustls with the aws-lc-rs provider, the signatures' backend): the
+//! server configuration from the PEM files of `tls_cert`/`tls_key`, and `TlsListener`, which hands axum connections whose
 //! TLS handshake is done. Handshakes run in their own tasks with a deadline, so a client that
 //! stalls in one never holds up the others (an accept loop that awaited them would).
 //!
@@ -45,7 +45,7 @@ pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
         path: files.key.display().to_string(),
         message: e.to_string(),
     })?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
