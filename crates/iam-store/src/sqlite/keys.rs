@@ -26,15 +26,26 @@ pub(super) async fn insert(pool: &SqlitePool, k: &SigningKey) -> Result<()> {
     Ok(())
 }
 
-/// Inserts the active key `k` unless its usage has one; false if it had. The check and the
-/// insert are one statement on the unique index, so of two nodes racing, one key wins.
+/// Inserts the active key `k` unless its usage has one; false if it had. `BEGIN IMMEDIATE`
+/// holds the write lock across the check and the insert, so of two nodes racing, one key
+/// wins (and the unique index stays the backstop).
 pub(super) async fn insert_first(pool: &SqlitePool, k: &SigningKey) -> Result<bool> {
-    let sql = insert_sql(" ON CONFLICT (usage) WHERE retired_at IS NULL DO NOTHING");
-    let done = bind(&sql, k)?
-        .execute(pool)
+    let mut tx = write_tx(pool).await?;
+    let active: Option<String> =
+        sqlx::query_scalar("SELECT kid FROM signing_keys WHERE usage = $1 AND retired_at IS NULL")
+            .bind(&k.usage)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+    if active.is_some() {
+        return Ok(false);
+    }
+    bind(&insert_sql(""), k)?
+        .execute(&mut *tx)
         .await
         .map_err(|e| conflict(e, k))?;
-    Ok(done.rows_affected() == 1)
+    tx.commit().await.map_err(db)?;
+    Ok(true)
 }
 
 /// In one transaction: retires every active key of `k`'s usage (at `at`, verifying until
