@@ -1,8 +1,9 @@
 -- wrk script for scripts/bench-token: POST client_credentials token requests, rotating
 -- through pre-created clients. args[1]: a file with one "Basic <base64(id:secret)>" per line;
--- args[2]: the path to post to. Each wrk thread starts at its own offset.
+-- args[2]: the path to post to; args[3]: the form body. Each wrk thread starts at its own offset.
 local creds = {}
 local path = "/auth/oauth2/token"
+local body = "grant_type=client_credentials&scope=all"
 local i = 0
 
 function init(args)
@@ -10,6 +11,7 @@ function init(args)
     creds[#creds + 1] = line
   end
   path = args[2] or path
+  body = args[3] or body
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 1000)
   i = math.random(#creds)
 end
@@ -20,5 +22,5 @@ function request()
     ["Authorization"] = creds[i],
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Accept"] = "application/json",
-  }, "grant_type=client_credentials&scope=all")
+  }, body)
 end

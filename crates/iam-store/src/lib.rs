@@ -224,16 +224,21 @@ pub trait Store: Send + Sync + 'static {
     async fn list_declared_actions(&self) -> Result<Vec<DeclaredAction>>;
 
     // Signing keys
+    /// `Conflict` if the kid exists, or if `key` is active and its usage has an active key:
+    /// a usage never has two active keys.
     async fn insert_signing_key(&self, key: &SigningKey) -> Result<()>;
-    async fn list_signing_keys(&self) -> Result<Vec<SigningKey>>;
-    /// Marks every active key of `usage` except `keep_kid` as retired at `at`, verifying until `expires_at`.
-    async fn retire_signing_keys(
+    /// Inserts the active `key` unless its usage has an active key already; false if it had.
+    /// Race-free: of nodes starting together on an empty database, exactly one key wins.
+    async fn insert_first_signing_key(&self, key: &SigningKey) -> Result<bool>;
+    /// In one transaction: every active key of `key.usage` is retired at `at` (verifying
+    /// until `expires_at`) and the active `key` inserted. Concurrent rotations serialise.
+    async fn rotate_signing_key(
         &self,
-        usage: &str,
-        keep_kid: &str,
+        key: &SigningKey,
         at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<()>;
+    async fn list_signing_keys(&self) -> Result<Vec<SigningKey>>;
     /// Deletes keys whose `expires_at` has passed.
     async fn purge_signing_keys(&self, now: DateTime<Utc>) -> Result<u64>;
 

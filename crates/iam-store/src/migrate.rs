@@ -34,6 +34,7 @@ pub const SQLITE: &[Migration] = migrations!(
     "0003_resource_owner.sql",
     "0004_cluster_credentials.sql",
     "0005_login_throttle.sql",
+    "0006_signing_key_uniqueness.sql",
     "0007_updated_at.sql",
 );
 pub const POSTGRES: &[Migration] = migrations!(
@@ -42,6 +43,7 @@ pub const POSTGRES: &[Migration] = migrations!(
     "0003_resource_owner.sql",
     "0004_cluster_credentials.sql",
     "0005_login_throttle.sql",
+    "0006_signing_key_uniqueness.sql",
     "0007_updated_at.sql",
 );
 

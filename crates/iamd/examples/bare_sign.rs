@@ -1,9 +1,10 @@
 //! The baseline of the token endpoint benchmark (BENCHMARKS.md, "Token endpoint"): a bare
 //! axum route that reads a form body and answers a token response signed with the same kind
-//! of key (Ed25519, parsed once) and the same claims as `POST /auth/oauth2/token`, with no
-//! client lookup, no secret check and none of iamd's layers.
+//! of key (EdDSA by default, or ES256 / RS256; parsed once, signed by aws-lc-rs like iamd's)
+//! and the same claims as `POST /auth/oauth2/token`, with no client lookup, no secret check
+//! and none of iamd's layers.
 //!
-//!   cargo run --release -p iamd --example bare_sign -- 127.0.0.1:8090
+//!   cargo run --release -p iamd --example bare_sign -- 127.0.0.1:8090 [EdDSA|ES256|RS256]
 
 use std::sync::Arc;
 
@@ -32,6 +33,7 @@ async fn token(State(keys): State<Arc<KeyRing>>, body: Bytes) -> impl IntoRespon
         scope: "all".into(),
         iat: now,
         exp: now + 3600,
+        nbf: None,
         jti: format!("{:032x}", rand_jti()),
     };
     let token = jwt::sign(&keys, Usage::AccessToken, &claims).unwrap_or_default();
@@ -49,9 +51,14 @@ async fn main() -> anyhow::Result<()> {
     let listen = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8090".into());
+    let algorithm = match std::env::args().nth(2) {
+        Some(name) => Algorithm::parse(&name)
+            .ok_or_else(|| anyhow::anyhow!("expected EdDSA, ES256 or RS256, got {name:?}"))?,
+        None => Algorithm::EdDSA,
+    };
     let keys = KeyRing::new(KeySealer::new([0; 32]));
     let key = LoadedKey::active(
-        PrivateKey::generate(Algorithm::EdDSA)?,
+        PrivateKey::generate(algorithm)?,
         Usage::AccessToken,
         Utc::now(),
     )?;
@@ -60,7 +67,7 @@ async fn main() -> anyhow::Result<()> {
         .route("/token", post(token))
         .with_state(Arc::new(keys));
     let listener = tokio::net::TcpListener::bind(&listen).await?;
-    eprintln!("bare_sign listening on {listen}");
+    eprintln!("bare_sign listening on {listen}, signing {algorithm}");
     axum::serve(listener, app).await?;
     Ok(())
 }

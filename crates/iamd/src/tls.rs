@@ -1,7 +1,7 @@
-//! HTTPS for `iamd serve` (rustls with the ring provider): the server configuration from the
-//! PEM files of `tls_cert`/`tls_key`, and the deadline of a handshake. Handshakes run in each
-//! connection's own task (`serve.rs`), so a client that stalls in one never holds up the
-//! others, and count against the connection bound.
+//! HTTPS for `iamd serve` (rustls with the aws-lc-rs provider, the signatures' backend): the
+//! server configuration from the PEM files of `tls_cert`/`tls_key`, and the deadline of a
+//! handshake. Handshakes run in each connection's own task (`serve.rs`), so a client that
+//! stalls in one never holds up the others, and count against the connection bound.
 //!
 //! Why iamd speaks TLS itself: mod_auth_openidc refuses to fetch a JWKS over plain HTTP
 //! (reference/openstack-oidc.md §7.5), and a bare binary is simpler to run than a proxy.
@@ -36,7 +36,7 @@ pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
         path: files.key.display().to_string(),
         message: e.to_string(),
     })?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()

@@ -1,38 +1,78 @@
 //! JWT signing keys (server-wide, not per account): the private half arrives encrypted
-//! with the master key and stays opaque here; the public JWK is JSON text.
+//! with the master key and stays opaque here; the public JWK is JSON text. At most one key
+//! per usage is active: a unique partial index enforces it (0006), so nodes starting or
+//! rotating at once cannot end with two.
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::Sqlite;
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqlitePool, SqliteRow};
 
-use super::{col, ts, ts_opt};
+use super::{col, ts, ts_opt, write_tx};
 use crate::column::{from_json, to_json};
 use crate::error::{db, unique_or};
-use crate::{Result, SigningKey};
+use crate::{Result, SigningKey, StoreError};
 
 const COLUMNS: &str =
     "kid, algorithm, usage, private_key_encrypted, public_jwk, created_at, retired_at, expires_at";
 
-/// `Conflict` if the kid exists (a kid is a thumbprint: it never names two keys).
+/// `Conflict` if the kid exists (a kid is a thumbprint: it never names two keys) or if the
+/// key is active and its usage has an active key already.
 pub(super) async fn insert(pool: &SqlitePool, k: &SigningKey) -> Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO signing_keys ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    ))
-    .bind(&k.kid)
-    .bind(&k.algorithm)
-    .bind(&k.usage)
-    .bind(&k.private_key_encrypted)
-    .bind(to_json(&k.public_jwk)?)
-    .bind(ts(k.created_at))
-    .bind(ts_opt(k.retired_at))
-    .bind(ts_opt(k.expires_at))
-    .execute(pool)
-    .await
-    .map_err(|e| {
-        unique_or(e, || {
-            format!("a signing key with kid {} already exists", k.kid)
-        })
-    })?;
+    bind(&insert_sql(""), k)?
+        .execute(pool)
+        .await
+        .map_err(|e| conflict(e, k))?;
     Ok(())
+}
+
+/// Inserts the active key `k` unless its usage has one; false if it had. `BEGIN IMMEDIATE`
+/// holds the write lock across the check and the insert, so of two nodes racing, one key
+/// wins (and the unique index stays the backstop).
+pub(super) async fn insert_first(pool: &SqlitePool, k: &SigningKey) -> Result<bool> {
+    let mut tx = write_tx(pool).await?;
+    let active: Option<String> =
+        sqlx::query_scalar("SELECT kid FROM signing_keys WHERE usage = $1 AND retired_at IS NULL")
+            .bind(&k.usage)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+    if active.is_some() {
+        return Ok(false);
+    }
+    bind(&insert_sql(""), k)?
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict(e, k))?;
+    tx.commit().await.map_err(db)?;
+    Ok(true)
+}
+
+/// In one transaction: retires every active key of `k`'s usage (at `at`, verifying until
+/// `expires_at`; retired keys keep their dates) and inserts `k` as the active one.
+pub(super) async fn rotate(
+    pool: &SqlitePool,
+    k: &SigningKey,
+    at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    // IMMEDIATE: concurrent rotations wait for each other rather than fail on the index.
+    let mut tx = write_tx(pool).await?;
+    sqlx::query(
+        "UPDATE signing_keys SET retired_at = $2, expires_at = $3 \
+         WHERE usage = $1 AND retired_at IS NULL",
+    )
+    .bind(&k.usage)
+    .bind(ts(at))
+    .bind(ts(expires_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    bind(&insert_sql(""), k)?
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict(e, k))?;
+    tx.commit().await.map_err(db)
 }
 
 /// Every key, oldest first.
@@ -46,28 +86,6 @@ pub(super) async fn list(pool: &SqlitePool) -> Result<Vec<SigningKey>> {
     rows.iter().map(decode).collect()
 }
 
-/// Retires every still-active key of `usage` but `keep_kid`; retired keys keep their dates.
-pub(super) async fn retire(
-    pool: &SqlitePool,
-    usage: &str,
-    keep_kid: &str,
-    at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE signing_keys SET retired_at = $3, expires_at = $4 \
-         WHERE usage = $1 AND kid <> $2 AND retired_at IS NULL",
-    )
-    .bind(usage)
-    .bind(keep_kid)
-    .bind(ts(at))
-    .bind(ts(expires_at))
-    .execute(pool)
-    .await
-    .map_err(db)?;
-    Ok(())
-}
-
 /// Deletes keys whose `expires_at` is at or before `now`: no token they signed is valid.
 pub(super) async fn purge(pool: &SqlitePool, now: DateTime<Utc>) -> Result<u64> {
     let done =
@@ -77,6 +95,32 @@ pub(super) async fn purge(pool: &SqlitePool, now: DateTime<Utc>) -> Result<u64> 
             .await
             .map_err(db)?;
     Ok(done.rows_affected())
+}
+
+fn insert_sql(suffix: &str) -> String {
+    format!("INSERT INTO signing_keys ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8){suffix}")
+}
+
+fn bind<'q>(sql: &'q str, k: &'q SigningKey) -> Result<Query<'q, Sqlite, SqliteArguments<'q>>> {
+    let jwk = to_json(&k.public_jwk)?;
+    Ok(sqlx::query(sql)
+        .bind(&k.kid)
+        .bind(&k.algorithm)
+        .bind(&k.usage)
+        .bind(&k.private_key_encrypted)
+        .bind(jwk)
+        .bind(ts(k.created_at))
+        .bind(ts_opt(k.retired_at))
+        .bind(ts_opt(k.expires_at)))
+}
+
+fn conflict(e: sqlx::Error, k: &SigningKey) -> StoreError {
+    unique_or(e, || {
+        format!(
+            "signing key {}: its kid exists, or its usage {} has an active key",
+            k.kid, k.usage
+        )
+    })
 }
 
 fn decode(row: &SqliteRow) -> Result<SigningKey> {

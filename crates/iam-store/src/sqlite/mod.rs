@@ -427,17 +427,19 @@ impl Store for SqliteStore {
     async fn insert_signing_key(&self, key: &SigningKey) -> Result<()> {
         keys::insert(&self.pool, key).await
     }
-    async fn list_signing_keys(&self) -> Result<Vec<SigningKey>> {
-        keys::list(&self.pool).await
+    async fn insert_first_signing_key(&self, key: &SigningKey) -> Result<bool> {
+        keys::insert_first(&self.pool, key).await
     }
-    async fn retire_signing_keys(
+    async fn rotate_signing_key(
         &self,
-        usage: &str,
-        keep_kid: &str,
+        key: &SigningKey,
         at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
-        keys::retire(&self.pool, usage, keep_kid, at, expires_at).await
+        keys::rotate(&self.pool, key, at, expires_at).await
+    }
+    async fn list_signing_keys(&self) -> Result<Vec<SigningKey>> {
+        keys::list(&self.pool).await
     }
     async fn purge_signing_keys(&self, now: DateTime<Utc>) -> Result<u64> {
         keys::purge(&self.pool, now).await

@@ -203,6 +203,7 @@ async fn issue(
         scope: scope.clone(),
         iat: now.timestamp(),
         exp: now.timestamp() + ttl as i64,
+        nbf: None,
         jti: URL_SAFE_NO_PAD.encode(jti),
     };
     let access_token = jwt::sign(&state.keys, Usage::AccessToken, &claims)
@@ -389,6 +390,7 @@ mod tests {
             scope: "all".into(),
             iat: 0,
             exp: 1,
+            nbf: None,
             jti: "j".into(),
         };
         let principal = principal_of(&claims).unwrap();

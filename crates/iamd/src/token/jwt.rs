@@ -1,6 +1,6 @@
 //! Access tokens as JWTs (RFC 9068-like claims): compact serialisation with a key of the
 //! key ring, and local verification (signature by `kid`, algorithm pinned to the key, `iss`,
-//! `exp` against a `now` the caller supplies). Revocation is the caller's business.
+//! `exp` and `nbf` against a `now` the caller supplies). Revocation is the caller's business.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,6 +21,10 @@ pub struct AccessClaims {
     pub scope: String,
     pub iat: i64,
     pub exp: i64,
+    /// RFC 7519 §4.1.5: not valid before. iamd issues none; a token that has one is refused
+    /// until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub jti: String,
 }
 
@@ -39,6 +43,9 @@ pub enum JwtError {
     Invalid,
     #[error("expired token")]
     Expired,
+    /// RFC 7519 §4.1.5: `nbf` is still in the future.
+    #[error("token not yet valid")]
+    NotYetValid,
     #[error("revoked token")]
     Revoked,
 }
@@ -76,7 +83,8 @@ pub fn key_of(keys: &KeyRing, token: &str) -> Result<std::sync::Arc<LoadedKey>, 
 }
 
 /// Verifies an access token signed by `key`: signature with the algorithm the key was made
-/// for (never the header's choice), a key made for access tokens, the issuer, and `exp`.
+/// for (never the header's choice), a key made for access tokens, the issuer, `exp` and
+/// `nbf` (no leeway on either: every node's clock is the same NTP time).
 pub fn verify_with(
     key: &LoadedKey,
     token: &str,
@@ -95,6 +103,9 @@ pub fn verify_with(
     if claims.exp <= now.timestamp() {
         return Err(JwtError::Expired);
     }
+    if claims.nbf.is_some_and(|nbf| nbf > now.timestamp()) {
+        return Err(JwtError::NotYetValid);
+    }
     Ok(claims)
 }
 
@@ -104,7 +115,7 @@ mod tests {
 
     use super::*;
     use crate::token::keyring::tests::ring_with;
-    use crate::token::keys::Algorithm;
+    use crate::token::keys::{Algorithm, PrivateKey};
 
     fn claims(now: DateTime<Utc>, ttl: i64) -> AccessClaims {
         AccessClaims {
@@ -115,6 +126,7 @@ mod tests {
             scope: "all".into(),
             iat: now.timestamp(),
             exp: now.timestamp() + ttl,
+            nbf: None,
             jti: "j1".into(),
         }
     }
@@ -181,6 +193,48 @@ mod tests {
     }
 
     #[test]
+    fn a_future_nbf_is_refused_until_it_passes() {
+        let keys = ring_with(&[(Usage::AccessToken, Algorithm::EdDSA)]);
+        let now = Utc::now();
+        let early = AccessClaims {
+            nbf: Some(now.timestamp() + 30),
+            ..claims(now, 600)
+        };
+        let token = sign(&keys, Usage::AccessToken, &early).unwrap();
+        assert_eq!(verify(&keys, &token, now), Err(JwtError::NotYetValid));
+        let at_nbf = now + Duration::seconds(30);
+        assert_eq!(verify(&keys, &token, at_nbf), Ok(early));
+    }
+
+    /// Keys and tokens of a data directory made before the move to aws-lc-rs (RustCrypto's
+    /// `ed25519-dalek`, `p256` and `rsa` wrote them): the stored PKCS#8 still parses, keeps
+    /// its public key and kid, the tokens it signed then still verify, and it signs new ones.
+    #[test]
+    fn keys_and_tokens_of_the_earlier_format_still_work() {
+        use super::fixtures::{EARLIER, ISSUER, VALID_AT};
+        let at = DateTime::from_timestamp(VALID_AT, 0).unwrap();
+        for (algorithm, kid, der, jwk, token) in EARLIER {
+            let der = URL_SAFE_NO_PAD.decode(der).unwrap();
+            let key = PrivateKey::from_pkcs8_der(algorithm, &der).unwrap();
+            let expected: serde_json::Value = serde_json::from_str(jwk).unwrap();
+            assert_eq!(key.public_jwk(), expected, "{algorithm}");
+            let loaded = LoadedKey::active(key, Usage::AccessToken, Utc::now()).unwrap();
+            assert_eq!(loaded.kid, kid, "{algorithm}");
+            let keys = KeyRing::new(crate::token::sealed::KeySealer::new([3; 32]));
+            keys.install(vec![std::sync::Arc::new(loaded)]);
+            let key = key_of(&keys, token).unwrap();
+            let old = verify_with(&key, token, ISSUER, at).unwrap();
+            assert_eq!(old.account, "xx1111-ovh", "{algorithm}");
+            let fresh = sign(&keys, Usage::AccessToken, &old).unwrap();
+            assert_eq!(
+                verify_with(&key, &fresh, ISSUER, at),
+                Ok(old),
+                "{algorithm}"
+            );
+        }
+    }
+
+    #[test]
     fn id_token_keys_do_not_verify_access_tokens() {
         let keys = ring_with(&[
             (Usage::AccessToken, Algorithm::EdDSA),
@@ -199,3 +253,7 @@ mod tests {
         assert!(!looks_like_jwt("eyJhbGciOiJIUzI1NiJ9.e30"));
     }
 }
+
+#[cfg(test)]
+#[path = "jwt_fixtures.rs"]
+mod fixtures;

@@ -165,7 +165,8 @@ impl KeySet {
             .iter()
             .filter(|k| k.is_active() && k.signer().is_some())
         {
-            // Two nodes starting at once may each create a key: the newest signs, both verify.
+            // The store holds one active key per usage; a ring read across another node's
+            // rotation may briefly see two: the newest signs, both verify.
             let newer = active
                 .get(&key.usage)
                 .is_none_or(|a| (a.created_at, &a.kid) < (key.created_at, &key.kid));
@@ -359,10 +360,9 @@ impl KeyRing {
         })
     }
 
-    /// Generates and stores a key, off the async threads (an RSA key takes a while).
-    async fn create(
+    /// Generates a key, off the async threads (an RSA key takes a while), and seals it.
+    async fn generate(
         &self,
-        store: &dyn Store,
         usage: Usage,
         algorithm: Algorithm,
         now: DateTime<Utc>,
@@ -370,10 +370,7 @@ impl KeyRing {
         let key = tokio::task::spawn_blocking(move || PrivateKey::generate(algorithm))
             .await
             .map_err(|_| KeyError::Generate(algorithm))??;
-        let record = self.seal(&key, usage, now)?;
-        store.insert_signing_key(&record).await?;
-        tracing::info!(kid = %record.kid, %usage, %algorithm, "created a signing key");
-        Ok(record)
+        self.seal(&key, usage, now)
     }
 
     /// Loads the store's keys and creates, for each usage that has none, an active key of
@@ -390,8 +387,15 @@ impl KeyRing {
             .filter(|u| self.active(*u).is_none())
             .collect();
         for usage in &missing {
-            self.create(store, *usage, algorithm_of(*usage), now)
-                .await?;
+            let record = self.generate(*usage, algorithm_of(*usage), now).await?;
+            // Other nodes may be starting too: the store lets one key per usage win, and
+            // the reload below makes every node sign with the winner.
+            if store.insert_first_signing_key(&record).await? {
+                let (kid, algorithm) = (&record.kid, &record.algorithm);
+                tracing::info!(%kid, %usage, %algorithm, "created a signing key");
+            } else {
+                tracing::info!(%usage, "another node created the signing key first; using it");
+            }
         }
         if !missing.is_empty() {
             self.reload(store, now).await?;
@@ -410,14 +414,15 @@ impl KeyRing {
         overlap: Duration,
         now: DateTime<Utc>,
     ) -> Result<String> {
-        let record = self.create(store, usage, algorithm, now).await?;
+        let record = self.generate(usage, algorithm, now).await?;
         let overlap = chrono::Duration::from_std(overlap).unwrap_or(chrono::Duration::days(1));
         let now = now.trunc_subsecs(6);
+        // One transaction: there is never a moment with two active keys, or none.
         store
-            .retire_signing_keys(usage.as_str(), &record.kid, now, now + overlap)
+            .rotate_signing_key(&record, now, now + overlap)
             .await?;
         let purged = store.purge_signing_keys(now).await?;
-        tracing::info!(kid = %record.kid, %usage, purged, "rotated signing keys");
+        tracing::info!(kid = %record.kid, %usage, %algorithm, purged, "rotated signing keys");
         self.reload(store, now).await?;
         Ok(record.kid)
     }

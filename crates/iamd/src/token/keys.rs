@@ -1,23 +1,24 @@
 //! JWT signing key material: generation with the OS random source, PKCS#8 encoding for
 //! storage, the public JWK, and signing. A `PrivateKey` is parsed once and kept: signing
-//! never re-parses key bytes (DESIGN.md §5), which `jsonwebtoken::encode` would do on every
-//! call with its RustCrypto provider. The signatures are those of the same RustCrypto crates
-//! `jsonwebtoken` uses, and every token is verified with `jsonwebtoken`.
+//! never re-parses key bytes (DESIGN.md §5). Every private-key operation is aws-lc-rs's
+//! (AWS-LC: constant-time, with RSA blinding), the same backend `jsonwebtoken` verifies with,
+//! so no key passes through a non-constant-time implementation (RUSTSEC-2023-0071).
 
 use std::fmt;
 
-use ed25519_dalek::Signer as _;
-use rand_core::OsRng;
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
-use rsa::signature::{RandomizedSigner, SignatureEncoding};
-use rsa::traits::PublicKeyParts;
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RSA_PKCS1_SHA256,
+    RsaKeyPair,
+};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::token::jwk;
 
 /// RSA modulus size of generated keys.
-pub const RSA_BITS: usize = 2048;
+pub const RSA_BITS: aws_lc_rs::rsa::KeySize = aws_lc_rs::rsa::KeySize::Rsa2048;
 
 /// Signature algorithms of signing keys (RFC 7518 §3.1 names; RFC 8037 for EdDSA).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -106,26 +107,22 @@ pub enum KeyError {
 }
 
 /// A parsed private key, ready to sign. Deliberately not `Debug`.
-#[derive(Clone)]
 pub enum PrivateKey {
-    Ed25519(ed25519_dalek::SigningKey),
-    P256(p256::ecdsa::SigningKey),
-    Rsa(Box<rsa::pkcs1v15::SigningKey<rsa::sha2::Sha256>>),
+    Ed25519(Ed25519KeyPair),
+    P256(EcdsaKeyPair),
+    Rsa(RsaKeyPair),
 }
 
 impl PrivateKey {
     /// A new key from the operating system's random source.
     pub fn generate(algorithm: Algorithm) -> Result<PrivateKey, KeyError> {
+        let failed = |_| KeyError::Generate(algorithm);
         Ok(match algorithm {
-            Algorithm::EdDSA => {
-                PrivateKey::Ed25519(ed25519_dalek::SigningKey::generate(&mut OsRng))
-            }
-            Algorithm::ES256 => PrivateKey::P256(p256::ecdsa::SigningKey::random(&mut OsRng)),
-            Algorithm::RS256 => {
-                let key = rsa::RsaPrivateKey::new(&mut OsRng, RSA_BITS)
-                    .map_err(|_| KeyError::Generate(algorithm))?;
-                PrivateKey::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(key)))
-            }
+            Algorithm::EdDSA => PrivateKey::Ed25519(Ed25519KeyPair::generate().map_err(failed)?),
+            Algorithm::ES256 => PrivateKey::P256(
+                EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).map_err(failed)?,
+            ),
+            Algorithm::RS256 => PrivateKey::Rsa(RsaKeyPair::generate(RSA_BITS).map_err(failed)?),
         })
     }
 
@@ -137,64 +134,69 @@ impl PrivateKey {
         }
     }
 
-    /// PKCS#8 DER (RFC 5958), the form that is encrypted and stored.
+    /// PKCS#8 DER (RFC 5958), the form that is encrypted and stored: v2 (with the public
+    /// key) for Ed25519, v1 otherwise, as the RustCrypto crates wrote them before.
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
-        let document = match self {
-            PrivateKey::Ed25519(key) => ed25519_dalek::pkcs8::EncodePrivateKey::to_pkcs8_der(key),
-            PrivateKey::P256(key) => key.to_pkcs8_der(),
-            PrivateKey::Rsa(key) => key.as_ref().as_ref().to_pkcs8_der(),
+        let bytes = match self {
+            PrivateKey::Ed25519(key) => key.to_pkcs8().map(|d| d.as_ref().to_vec()),
+            PrivateKey::P256(key) => key.to_pkcs8v1().map(|d| d.as_ref().to_vec()),
+            PrivateKey::Rsa(key) => AsDer::<Pkcs8V1Der>::as_der(key).map(|d| d.as_ref().to_vec()),
         }
         .map_err(|_| KeyError::Encode)?;
-        Ok(Zeroizing::new(document.as_bytes().to_vec()))
+        Ok(Zeroizing::new(bytes))
     }
 
+    /// Parses PKCS#8 DER; keys written by earlier versions (RustCrypto's encoders) load too.
     pub fn from_pkcs8_der(algorithm: Algorithm, der: &[u8]) -> Result<PrivateKey, KeyError> {
         let decode = |_| KeyError::Decode(algorithm);
         Ok(match algorithm {
-            Algorithm::EdDSA => PrivateKey::Ed25519(
-                ed25519_dalek::pkcs8::DecodePrivateKey::from_pkcs8_der(der).map_err(decode)?,
+            Algorithm::EdDSA => {
+                PrivateKey::Ed25519(Ed25519KeyPair::from_pkcs8(der).map_err(decode)?)
+            }
+            Algorithm::ES256 => PrivateKey::P256(
+                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der).map_err(decode)?,
             ),
-            Algorithm::ES256 => {
-                PrivateKey::P256(p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(decode)?)
-            }
-            Algorithm::RS256 => {
-                let key = rsa::RsaPrivateKey::from_pkcs8_der(der).map_err(decode)?;
-                PrivateKey::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(key)))
-            }
+            Algorithm::RS256 => PrivateKey::Rsa(RsaKeyPair::from_pkcs8(der).map_err(decode)?),
         })
     }
 
     /// The public half as a JWK (key members only).
     pub fn public_jwk(&self) -> Value {
         match self {
-            PrivateKey::Ed25519(key) => jwk::okp_ed25519(key.verifying_key().as_bytes()),
+            PrivateKey::Ed25519(key) => jwk::okp_ed25519(key.public_key().as_ref()),
             PrivateKey::P256(key) => {
-                let point = key.verifying_key().to_encoded_point(false);
-                let (x, y) = (point.x().map(|x| x.to_vec()), point.y().map(|y| y.to_vec()));
-                jwk::ec_p256(&x.unwrap_or_default(), &y.unwrap_or_default())
+                // SEC 1 §2.3.3 uncompressed point: 0x04 ‖ x ‖ y, 32 bytes each.
+                let coordinates = key.public_key().as_ref().get(1..).unwrap_or_default();
+                let (x, y) = coordinates.split_at(coordinates.len() / 2);
+                jwk::ec_p256(x, y)
             }
             PrivateKey::Rsa(key) => {
-                let public = key.as_ref().as_ref().to_public_key();
-                jwk::rsa(&public.n().to_bytes_be(), &public.e().to_bytes_be())
+                let public = key.public_key();
+                jwk::rsa(
+                    public.modulus().big_endian_without_leading_zero(),
+                    public.exponent().big_endian_without_leading_zero(),
+                )
             }
         }
     }
 
     /// The JWS signature of `message` (RFC 7515 §5.1 step 5): raw Ed25519 (RFC 8037 §3.1),
-    /// `r ‖ s` for ES256 (RFC 7518 §3.4), PKCS#1 v1.5 with SHA-256 for RS256 (RFC 7518 §3.3,
-    /// blinded with fresh randomness).
+    /// `r ‖ s` for ES256 (RFC 7518 §3.4), PKCS#1 v1.5 with SHA-256 for RS256 (RFC 7518 §3.3).
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let rng = SystemRandom::new();
         Ok(match self {
-            PrivateKey::Ed25519(key) => key.sign(message).to_bytes().to_vec(),
-            PrivateKey::P256(key) => {
-                let signature: p256::ecdsa::Signature =
-                    key.try_sign(message).map_err(|_| KeyError::Sign)?;
-                signature.to_bytes().to_vec()
-            }
-            PrivateKey::Rsa(key) => key
-                .try_sign_with_rng(&mut OsRng, message)
+            PrivateKey::Ed25519(key) => key.sign(message).as_ref().to_vec(),
+            PrivateKey::P256(key) => key
+                .sign(&rng, message)
                 .map_err(|_| KeyError::Sign)?
+                .as_ref()
                 .to_vec(),
+            PrivateKey::Rsa(key) => {
+                let mut signature = vec![0; key.public_modulus_len()];
+                key.sign(&RSA_PKCS1_SHA256, &rng, message, &mut signature)
+                    .map_err(|_| KeyError::Sign)?;
+                signature
+            }
         })
     }
 }

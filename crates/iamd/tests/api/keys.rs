@@ -1,14 +1,19 @@
 //! Signing keys: rotation with overlap (through the state and through `iamd keys rotate`),
-//! encryption at rest, several nodes on one store, and secrets kept out of the logs.
+//! encryption at rest, several nodes on one store (starting together on an empty one too),
+//! `nbf`, and secrets kept out of the logs.
 
 use std::process::Command;
 use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use iamd::config::ConfigLayer;
+use iamd::token::jwt;
 use iamd::token::keys::{Algorithm, Usage};
 use serde_json::Value;
 
 use crate::clients::create_client;
-use crate::helpers::{Backend, TestApp, backends, json};
+use crate::helpers::{Backend, PgDatabase, TestApp, backends, json, postgres_url};
 use crate::oauth::{access_token, grant, kid_of, post_form};
 
 /// Polls (bounded) until `check` holds; the background refresh runs every second.
@@ -288,6 +293,102 @@ async fn a_second_node_honours_rotations_and_revocations_of_the_first() {
                 .status(),
             401
         );
+    }
+}
+
+/// One master key for the whole cluster, as DESIGN.md §5 requires.
+const CLUSTER_MASTER_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+async fn cluster_node(dir: &tempfile::TempDir, url: &str) -> TestApp {
+    let overrides = ConfigLayer {
+        master_key: Some(CLUSTER_MASTER_KEY.into()),
+        ..ConfigLayer::default()
+    };
+    TestApp::start_with(
+        Backend::Postgres,
+        dir.path().to_owned(),
+        url.into(),
+        overrides,
+    )
+    .await
+}
+
+/// Nodes starting at the same moment on one empty PostgreSQL database each find no key and
+/// each generate one: the store lets exactly one per usage become active, and every node
+/// signs with it.
+#[tokio::test]
+async fn nodes_starting_together_on_an_empty_database_end_with_one_key_per_usage() {
+    if postgres_url().is_none() {
+        eprintln!("NOTE: IAMD_TEST_POSTGRES_URL is not set: concurrent start test skipped");
+        return;
+    }
+    let db = PgDatabase::create().await;
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (a, b, c) = tokio::join!(
+        cluster_node(&dirs[0], &db.url),
+        cluster_node(&dirs[1], &db.url),
+        cluster_node(&dirs[2], &db.url),
+    );
+    let keys = a.state.store.list_signing_keys().await.unwrap();
+    for usage in Usage::ALL {
+        let active: Vec<&str> = keys
+            .iter()
+            .filter(|k| k.usage == usage.as_str() && k.retired_at.is_none())
+            .map(|k| k.kid.as_str())
+            .collect();
+        assert_eq!(active.len(), 1, "{usage}: {active:?}");
+        for node in [&a, &b, &c] {
+            assert_eq!(
+                node.state
+                    .keys
+                    .active(usage)
+                    .map(|k| k.kid.clone())
+                    .as_deref(),
+                Some(active[0]),
+                "{usage}"
+            );
+        }
+    }
+    assert_eq!(keys.len(), Usage::ALL.len(), "no losing key was stored");
+}
+
+/// A token signed with the server's own key but not valid before a future `nbf`
+/// (RFC 7519 §4.1.5) is refused by API calls and reported inactive by introspection; once
+/// `nbf` has passed, the same kind of token works.
+#[tokio::test]
+async fn tokens_whose_nbf_is_in_the_future_are_refused() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let account = app.create_account("xx1111-ovh").await;
+        let (id, secret) = create_client(&app, &account.token, "CLIENT_CREDENTIALS", &[]).await;
+        let identity = format!("urn:v1:eu:identity:credential:xx1111-ovh/oauth2-{id}");
+        grant(&app, "xx1111-ovh", &identity, &["account:apiovh:me/get"]).await;
+        let bearer = access_token(&app, &id, &secret).await;
+        let payload = bearer.split('.').nth(1).unwrap();
+        let mut claims: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+        let now = chrono::Utc::now().timestamp();
+        claims["nbf"] = (now + 600).into();
+        claims["jti"] = "not-yet".into();
+        let early = jwt::sign(&app.state.keys, Usage::AccessToken, &claims).unwrap();
+        assert_eq!(app.get("/1.0/me", Some(&early)).await.status(), 401);
+        let basic = format!("{id}:{secret}");
+        let introspect = "/auth/oauth2/introspect";
+        let (status, body) =
+            json(post_form(&app, introspect, Some(&basic), &[("token", &early)]).await).await;
+        assert_eq!(
+            (status, body["active"].as_bool()),
+            (200, Some(false)),
+            "{body}"
+        );
+
+        claims["nbf"] = (now - 5).into();
+        claims["jti"] = "already".into();
+        let valid = jwt::sign(&app.state.keys, Usage::AccessToken, &claims).unwrap();
+        assert_eq!(app.get("/1.0/me", Some(&valid)).await.status(), 200);
+        let (_, body) =
+            json(post_form(&app, introspect, Some(&basic), &[("token", &valid)]).await).await;
+        assert_eq!(body["active"].as_bool(), Some(true), "{body}");
     }
 }
 
