@@ -59,9 +59,10 @@ class Iamd:
 
     def service_account(self, name, account=None):
         """A new CLIENT_CREDENTIALS service account (of `account`, a (nic, root token) pair,
-        or of the test's account): (client_id, secret, identity URN)."""
+        or of the test's account): (client_id, secret, identity URN). Names are unique within
+        an account, and the tests share one: each gets a suffix."""
         nic, token = account or (self.nic, self.root_token)
-        body = {"name": name, "description": "OpenStack e2e", "flow": "CLIENT_CREDENTIALS", "callbackUrls": []}
+        body = {"name": f"{name}-{uuid.uuid4().hex[:8]}", "description": "OpenStack e2e", "flow": "CLIENT_CREDENTIALS", "callbackUrls": []}
         auth = {"Authorization": f"Bearer {token}"}
         r = self.http.post(f"{self.url}/1.0/me/api/oauth2/client", json=body, headers=auth, timeout=30)
         assert r.status_code == 200, r.text
