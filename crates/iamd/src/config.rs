@@ -12,6 +12,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::token::keys::Algorithm;
+pub use crate::token::password::Argon2Params;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -76,26 +77,6 @@ pub struct TlsFiles {
 pub enum LogFormat {
     Text,
     Json,
-}
-
-/// Argon2id cost parameters for passwords (DESIGN.md §5). Defaults follow OWASP's
-/// recommendation of 19 MiB, 2 iterations, 1 lane.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Argon2Params {
-    pub memory_kib: u32,
-    pub iterations: u32,
-    pub parallelism: u32,
-}
-
-impl Default for Argon2Params {
-    fn default() -> Self {
-        Self {
-            memory_kib: 19 * 1024,
-            iterations: 2,
-            parallelism: 1,
-        }
-    }
 }
 
 /// One layer of configuration: every field optional, so layers can be folded.

@@ -3,6 +3,7 @@
 //! iam-core and the SQL in iam-store; nothing here talks to a database directly.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod console;
 pub mod http;

@@ -11,16 +11,19 @@ use iam_store::{Change, Store};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::console::session::SessionSealer;
 use crate::console::throttle::LoginThrottle;
 use crate::metrics::Metrics;
 use crate::serve::Limits;
+use crate::service::audit::AuditLog;
 use crate::service::authorizer::Authorizer;
 use crate::service::catalog::LiveCatalog;
 use crate::service::client_cache::ClientCache;
+use crate::service::context::{ServiceContext, ServiceSettings};
 use crate::service::principal_cache::PrincipalCache;
-use crate::state::{AppState, Shared};
+use crate::state::{AppState, ConsoleState};
 use crate::token::keyring::KeyRing;
 use crate::token::master_key::{
     CONSOLE_SESSION_LABEL, KEY_ENCRYPTION_LABEL, MasterKey, PEPPER_LABEL,
@@ -38,8 +41,14 @@ pub struct Application {
 }
 
 /// Opens the configured store (migrating it), derives the credentials' keys and loads the
-/// signing keys the store holds (creating none: see `Application::build`).
+/// signing keys the store holds (creating none: see `Application::build`), on the machine's
+/// clock.
 pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
+    open_state_with(config, Clock::system()).await
+}
+
+/// As `open_state`, reading time from `clock`.
+pub async fn open_state_with(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
     let master = MasterKey::load(config.master_key.as_deref(), &config.data_dir)?;
@@ -51,6 +60,23 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
                 crate::config::redact_url(&config.database_url)
             )
         })?;
+    let services = Arc::new(open_services(&config, &master, store.clone(), clock).await?);
+    Ok(AppState {
+        console: Arc::new(ConsoleState {
+            sessions: SessionSealer::new(master.derive(CONSOLE_SESSION_LABEL)),
+            login_throttle: LoginThrottle::new(store, services.clock.clone()),
+        }),
+        services,
+        config: Arc::new(config),
+    })
+}
+
+async fn open_services(
+    config: &Config,
+    master: &MasterKey,
+    store: Arc<dyn Store>,
+    clock: Clock,
+) -> anyhow::Result<ServiceContext> {
     let passwords = PasswordHashing::new(config.argon2)?;
     let catalog = LiveCatalog::builtin()?;
     let declared = catalog.rebuild(
@@ -58,37 +84,57 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         &store.list_declared_actions().await?,
     );
     let keys = KeyRing::new(KeySealer::new(master.derive(KEY_ENCRYPTION_LABEL)));
-    keys.reload(&*store, chrono::Utc::now())
+    keys.reload(&*store, clock.now())
         .await
         .context("cannot load the signing keys")?;
-    Ok(AppState::new(Shared {
+    let metrics = Arc::new(Metrics::new());
+    let audit = AuditLog::new(store.clone(), clock.clone());
+    let authorizer = Authorizer::new(
+        Builtins::new(&declared.actions),
+        config.revision_check,
+        store.clone(),
+        metrics.clone(),
+        audit.clone(),
+        clock.clone(),
+    );
+    Ok(ServiceContext {
+        settings: ServiceSettings {
+            public_url: config.public_url.clone(),
+            access_token_ttl: config.access_token_ttl,
+            id_token_algorithm: config.id_token_algorithm,
+            revision_check: config.revision_check,
+        },
         secrets: SecretHasher::new(master.derive(PEPPER_LABEL)),
         passwords,
-        metrics: Metrics::new(),
-        authorizer: Authorizer::new(Builtins::new(&declared.actions), config.revision_check),
+        metrics,
+        audit,
+        authorizer,
         catalog,
         keys,
         revocations: Revocations::new(),
         client_cache: ClientCache::new(),
-        console_sessions: SessionSealer::new(master.derive(CONSOLE_SESSION_LABEL)),
-        login_throttle: LoginThrottle::new(store.clone()),
         principals: PrincipalCache::new(),
         store,
-        config,
-    }))
+        clock,
+    })
 }
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
+        Self::build_with(config, Clock::system()).await
+    }
+
+    /// As `build`, on `clock`: tests pass a manual clock to move time instead of sleeping.
+    pub async fn build_with(config: Config, clock: Clock) -> anyhow::Result<Application> {
         let listen = config.listen;
         // Read the certificate first: a bad file should stop the start before anything else.
         let tls = match &config.tls {
             Some(files) => Some(crate::tls::server_config(files)?),
             None => None,
         };
-        let state = open_state(config).await?;
+        let state = open_state_with(config, clock).await?;
         crate::service::issuer::claim(&state).await?;
-        follow_changes(&state).await?;
+        follow_changes(&state.services).await?;
         crate::service::keys::prepare(&state)
             .await
             .context("cannot prepare signing keys and revocations")?;
@@ -116,7 +162,9 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         // Keeps this node's key ring and revocation list in step with the store.
-        let refresher = tokio::spawn(crate::service::keys::refresh_forever(self.state.clone()));
+        let refresher = tokio::spawn(crate::service::keys::refresh_forever(
+            self.state.services.clone(),
+        ));
         let router = crate::http::router(self.state.clone());
         let limits = Limits {
             header_read_timeout: self.state.config.header_read_timeout,
@@ -133,7 +181,7 @@ impl Application {
 /// other nodes change them (PostgreSQL LISTEN/NOTIFY, delivered at their commit). The task
 /// ends with the store's feed; the periodic checks (`revision_check_ms`: revisions,
 /// revocations, keys) and the principals' time to live remain the safety nets.
-async fn follow_changes(state: &AppState) -> anyhow::Result<()> {
+async fn follow_changes(state: &Arc<ServiceContext>) -> anyhow::Result<()> {
     let Some(mut feed) = state.store.watch_changes().await? else {
         return Ok(());
     };
@@ -142,7 +190,7 @@ async fn follow_changes(state: &AppState) -> anyhow::Result<()> {
         while let Some(change) = feed.recv().await {
             match change {
                 Change::Decisions(account) => {
-                    state.authorizer.on_change_notified(&state, &account).await;
+                    state.authorizer.on_change_notified(&account).await;
                 }
                 Change::Credentials(account) => state.principals.invalidate(&account),
                 Change::Revoked(revoked) => {
@@ -150,7 +198,7 @@ async fn follow_changes(state: &AppState) -> anyhow::Result<()> {
                 }
                 Change::Missed => {
                     state.principals.clear();
-                    state.authorizer.recheck_all(&state).await;
+                    state.authorizer.recheck_all().await;
                     crate::service::keys::refresh_revocations_now(&state).await;
                 }
             }

@@ -1,58 +1,36 @@
-//! `AppState`: what every handler shares. Built once at start-up; cheap to clone.
+//! `AppState`: what the HTTP layer (API and console) shares. It holds the service layer's
+//! context, which every use case takes, beside what only HTTP needs: the full configuration
+//! and the console's session sealer and login throttle. Cheap to clone.
+//!
+//! It dereferences to `ServiceContext`, so a handler passes `&state` where a use case wants
+//! `&ServiceContext`.
 
 use std::ops::Deref;
 use std::sync::Arc;
 
-use iam_store::Store;
-
 use crate::config::Config;
 use crate::console::session::SessionSealer;
 use crate::console::throttle::LoginThrottle;
-use crate::metrics::Metrics;
-use crate::service::authorizer::Authorizer;
-use crate::service::catalog::LiveCatalog;
-use crate::service::client_cache::ClientCache;
-use crate::service::principal_cache::PrincipalCache;
-use crate::token::keyring::KeyRing;
-use crate::token::password::PasswordHashing;
-use crate::token::revocations::Revocations;
-use crate::token::secret::SecretHasher;
+use crate::service::context::ServiceContext;
 
 #[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-pub struct Shared {
-    pub config: Config,
-    pub store: Arc<dyn Store>,
-    pub secrets: SecretHasher,
-    pub passwords: PasswordHashing,
-    pub metrics: Metrics,
-    pub authorizer: Authorizer,
-    /// The action catalog: built-in, plus what resource providers declare.
-    pub catalog: LiveCatalog,
-    /// JWT signing keys: parsed signers of the active keys, verifiers of every unexpired key.
-    pub keys: KeyRing,
-    /// Revoked access tokens and deleted clients, checked without the store.
-    pub revocations: Revocations,
-    /// Service accounts as the token endpoint reads them, briefly held in memory.
-    pub client_cache: ClientCache,
-    /// Seals and opens console session cookies.
-    pub console_sessions: SessionSealer,
-    /// Failed console logins, per name and per address.
-    pub login_throttle: LoginThrottle,
-    /// Who each personal access token acts as, held until a write changes it.
-    pub principals: PrincipalCache,
+pub struct AppState {
+    pub services: Arc<ServiceContext>,
+    pub config: Arc<Config>,
+    pub console: Arc<ConsoleState>,
 }
 
-impl AppState {
-    pub fn new(shared: Shared) -> Self {
-        Self(Arc::new(shared))
-    }
+/// What only the console needs.
+pub struct ConsoleState {
+    /// Seals and opens console session cookies.
+    pub sessions: SessionSealer,
+    /// Failed console logins, per name and per address.
+    pub login_throttle: LoginThrottle,
 }
 
 impl Deref for AppState {
-    type Target = Shared;
-    fn deref(&self) -> &Shared {
-        &self.0
+    type Target = ServiceContext;
+    fn deref(&self) -> &ServiceContext {
+        &self.services
     }
 }

@@ -47,7 +47,7 @@ pub async fn run(command: AccountCommand, config: Config) -> anyhow::Result<()> 
                 &state.passwords,
                 &nic,
                 plate,
-                chrono::Utc::now(),
+                state.clock.now(),
             )
             .await?;
             println!("{}", serde_json::to_string(&created)?);
@@ -58,7 +58,7 @@ pub async fn run(command: AccountCommand, config: Config) -> anyhow::Result<()> 
                 &state.secrets,
                 &state.passwords,
                 &nic,
-                chrono::Utc::now(),
+                state.clock.now(),
             )
             .await?;
             println!("{}", serde_json::to_string(&rotated)?);

@@ -39,7 +39,7 @@ pub async fn run(command: KeysCommand, config: Config) -> anyhow::Result<()> {
     match command {
         KeysCommand::Rotate { usage, algorithm } => {
             let kid = keys::rotate(&state, usage, algorithm).await?;
-            let algorithm = algorithm.unwrap_or(keys::algorithm_for(&state.config, usage));
+            let algorithm = algorithm.unwrap_or(keys::algorithm_for(&state.settings, usage));
             let line = serde_json::json!({"kid": kid, "usage": usage.as_str(), "algorithm": algorithm.as_str()});
             println!("{line}");
         }

@@ -36,7 +36,7 @@ pub async fn run(command: ProviderCommand, config: Config) -> anyhow::Result<()>
                 &state.secrets,
                 &name,
                 types,
-                chrono::Utc::now(),
+                state.clock.now(),
             )
             .await?;
             println!("{}", serde_json::to_string(&created)?);

@@ -11,7 +11,6 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::Utc;
 use iam_store::RevokedToken;
 use serde::Deserialize;
 
@@ -139,7 +138,7 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
         name: format!("name:{}", name.throttle_key()),
         address: client_ip(&parts).map(|ip| format!("ip:{ip}")),
     };
-    match state.login_throttle.admit(&keys).await {
+    match state.console.login_throttle.admit(&keys).await {
         Ok(Admission::Admitted) => {}
         Ok(Admission::Wait(wait)) => {
             let seconds = wait.as_secs_f64().ceil().max(1.0);
@@ -155,7 +154,7 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
     let password = zeroize::Zeroizing::new(fields.raw("password"));
     match sign_in::sign_in(&state, &name, &password).await {
         Ok((principal, binding)) => {
-            if let Err(e) = state.login_throttle.succeeded(&keys).await {
+            if let Err(e) = state.console.login_throttle.succeeded(&keys).await {
                 tracing::warn!(error = %e, "console: could not clear the login counters");
             }
             signed_in(&state, &principal, &binding, &next).unwrap_or_else(|| {
@@ -172,7 +171,7 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
         ),
         Err(other) => {
             // Never verified (busy, or the store failed): it counts against nobody.
-            if let Err(e) = state.login_throttle.unchecked(&keys).await {
+            if let Err(e) = state.console.login_throttle.unchecked(&keys).await {
                 tracing::warn!(error = %e, "console: could not take back a login attempt");
             }
             let busy = matches!(other, ServiceError::Busy(_));
@@ -194,8 +193,8 @@ fn signed_in(
         PrincipalKind::User { login, .. } => Some(login.as_str()),
         _ => None,
     };
-    let sealed = Session::new(&principal.account, login, binding, Utc::now())
-        .and_then(|s| state.console_sessions.seal(&s))?;
+    let sealed = Session::new(&principal.account, login, binding, state.clock.now())
+        .and_then(|s| state.console.sessions.seal(&s))?;
     tracing::info!(who = %principal.identity(), "console: signed in");
     let mut response = Redirect::to(next).into_response();
     let headers = response.headers_mut();

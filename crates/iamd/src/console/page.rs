@@ -12,7 +12,6 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, X_FRAME_OPTIONS};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
 
 use crate::console::viewer::Viewer;
 use crate::service::authorizer::account_resource_urn;
@@ -124,7 +123,7 @@ impl Chrome {
         // A failure to decide offers nothing; the service functions still decide each call.
         let allowed: HashSet<&'static str> = state
             .authorizer
-            .decide(state, &viewer.actor, &resource, CONSOLE_ACTIONS, Utc::now())
+            .decide(&viewer.actor, &resource, CONSOLE_ACTIONS, state.clock.now())
             .await
             .map(|decisions| {
                 CONSOLE_ACTIONS

@@ -15,6 +15,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use iam_store::{LoginCounter, Store, StoreError};
 
+use crate::clock::Clock;
+
 /// Failures of one name allowed before any wait.
 pub const NAME_FREE_FAILURES: i64 = 5;
 /// Failures from one address allowed before any wait.
@@ -27,6 +29,7 @@ const FORGET_AFTER: Duration = Duration::from_secs(3600);
 /// The login form's counters.
 pub struct LoginThrottle {
     store: std::sync::Arc<dyn Store>,
+    clock: Clock,
 }
 
 /// What the throttle says of one attempt.
@@ -53,13 +56,13 @@ impl AttemptKeys {
 }
 
 impl LoginThrottle {
-    pub fn new(store: std::sync::Arc<dyn Store>) -> Self {
-        Self { store }
+    pub fn new(store: std::sync::Arc<dyn Store>, clock: Clock) -> Self {
+        Self { store, clock }
     }
 
     /// Counts the attempt if no key of it must still wait.
     pub async fn admit(&self, keys: &AttemptKeys) -> Result<Admission, StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let forget_before = now - delta(FORGET_AFTER);
         let admit = move |counters: &[LoginCounter]| wait(counters, now).is_none();
         let (counters, counted) = self

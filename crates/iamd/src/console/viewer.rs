@@ -10,7 +10,6 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::Utc;
 
 use crate::console::session::{self, Session};
 use crate::http::extract::client_ip;
@@ -105,9 +104,9 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let now = Utc::now();
+        let now = state.clock.now();
         let Some(session) = cookie(parts, session::COOKIE)
-            .and_then(|value| state.console_sessions.open(value, now))
+            .and_then(|value| state.console.sessions.open(value, now))
         else {
             return Err(to_login(state, parts));
         };

@@ -31,7 +31,7 @@ impl FromRequestParts<AppState> for Caller {
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
         let principal =
-            authenticate::authorization_header(state, header, chrono::Utc::now()).await?;
+            authenticate::authorization_header(state, header, state.clock.now()).await?;
         Ok(Caller(Actor {
             principal,
             ip: client_ip(parts),

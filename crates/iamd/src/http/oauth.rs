@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
-use chrono::Utc;
 use serde_json::json;
 
 use crate::service::oauth::{self, AuthMethod, ClientCredentials, OAuthError};
@@ -170,7 +169,7 @@ pub async fn token(
         credentials,
         grant_type,
         param(&form, "scope"),
-        Utc::now(),
+        state.clock.now(),
     )
     .await?;
     Ok(no_store(Json(response)))
@@ -183,7 +182,13 @@ pub async fn introspect(
     OAuthForm(mut form): OAuthForm,
 ) -> Result<Response, OAuthError> {
     let credentials = client_credentials(&headers, &mut form)?;
-    let answer = oauth::introspect(&state, credentials, param(&form, "token"), Utc::now()).await?;
+    let answer = oauth::introspect(
+        &state,
+        credentials,
+        param(&form, "token"),
+        state.clock.now(),
+    )
+    .await?;
     Ok(no_store(Json(answer)))
 }
 
@@ -194,7 +199,13 @@ pub async fn revoke(
     OAuthForm(mut form): OAuthForm,
 ) -> Result<Response, OAuthError> {
     let credentials = client_credentials(&headers, &mut form)?;
-    oauth::revoke(&state, credentials, param(&form, "token"), Utc::now()).await?;
+    oauth::revoke(
+        &state,
+        credentials,
+        param(&form, "token"),
+        state.clock.now(),
+    )
+    .await?;
     Ok(no_store(()))
 }
 

@@ -14,7 +14,6 @@ use axum::http::header::CACHE_CONTROL;
 use axum::http::{Extensions, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chrono::Utc;
 use serde_json::{Value, json};
 
 use crate::http::error::ApiError;
@@ -115,7 +114,7 @@ pub async fn token(
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|c| c.0.ip()),
         };
-        role_adapter::token(&state, &adapter, request, Utc::now()).await
+        role_adapter::token(&state, &adapter, request, state.clock.now()).await
     };
     match reply.await {
         Ok(response) => Ok(no_store(Json(response))),

@@ -1,38 +1,66 @@
 //! The audit log: every change (who, what, when, from where) and every refused call
-//! (DESIGN.md §10). A failure to write the audit line is logged, never hidden.
+//! (DESIGN.md §10). Changes write their line inside the change's own transaction
+//! (`service/write.rs`); refusals are written here on their own. A failure to write a
+//! refusal's line is logged, never hidden.
 
-use chrono::Utc;
-use iam_store::AuditEntry;
+use std::sync::Arc;
+
+use iam_store::{AuditEntry, Store};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::clock::Clock;
 use crate::service::principal::Actor;
-use crate::state::AppState;
 
 pub const SUCCESS: &str = "success";
 pub const DENIED: &str = "denied";
 
-/// Appends one line for `actor` doing `action` on `target`.
-pub async fn record(
-    state: &AppState,
-    actor: &Actor,
-    action: &str,
-    target: Option<&str>,
-    outcome: &str,
-    details: Value,
-) {
-    let entry = AuditEntry {
-        id: Uuid::new_v4(),
-        account: actor.principal.account.clone(),
-        at: Utc::now(),
-        actor: Some(actor.principal.identity().to_owned()),
-        action: action.to_owned(),
-        target: target.map(str::to_owned),
-        outcome: outcome.to_owned(),
-        ip: actor.ip.map(|ip| ip.to_string()),
-        details,
-    };
-    if let Err(e) = state.store.append_audit(&entry).await {
-        tracing::error!(error = %e, action, "could not write the audit log");
+/// Writes audit lines to the store, stamped by the service clock.
+#[derive(Clone)]
+pub struct AuditLog {
+    store: Arc<dyn Store>,
+    clock: Clock,
+}
+
+impl AuditLog {
+    pub fn new(store: Arc<dyn Store>, clock: Clock) -> Self {
+        Self { store, clock }
+    }
+
+    /// The line for `actor` doing `action` on `target`, not yet written.
+    pub fn entry(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: Option<&str>,
+        outcome: &str,
+        details: Value,
+    ) -> AuditEntry {
+        AuditEntry {
+            id: Uuid::new_v4(),
+            account: actor.principal.account.clone(),
+            at: self.clock.now(),
+            actor: Some(actor.principal.identity().to_owned()),
+            action: action.to_owned(),
+            target: target.map(str::to_owned),
+            outcome: outcome.to_owned(),
+            ip: actor.ip.map(|ip| ip.to_string()),
+            details,
+        }
+    }
+
+    /// Appends one line on its own (a refusal, which changes nothing).
+    pub async fn record(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: Option<&str>,
+        outcome: &str,
+        details: Value,
+    ) {
+        let entry = self.entry(actor, action, target, outcome, details);
+        if let Err(e) = self.store.append_audit(&entry).await {
+            tracing::error!(error = %e, action, "could not write the audit log");
+        }
     }
 }

@@ -12,9 +12,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::service::audit;
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
-use crate::state::AppState;
 
 pub const ACTION_GET: &str = "account:iamd:audit/get";
 pub const DEFAULT_LIMIT: u32 = 100;
@@ -78,13 +78,14 @@ fn query(filter: AuditFilter) -> Result<AuditQuery> {
 }
 
 /// The account's entries, newest first.
-pub async fn list(state: &AppState, actor: &Actor, filter: AuditFilter) -> Result<Vec<AuditView>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
+pub async fn list(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    filter: AuditFilter,
+) -> Result<Vec<AuditView>> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
     let query = query(filter)?;
-    let entries = state
+    let entries = ctx
         .store
         .list_audit(&actor.principal.account, &query)
         .await?;

@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
+use crate::service::context::ServiceContext;
 use crate::service::error::Result;
 use crate::service::principal::{Actor, PrincipalKind};
-use crate::state::AppState;
 
 /// A route the credential may call. iamd's credentials are not restricted by route (IAM
 /// policies decide), so every method is allowed on `/*`.
@@ -53,12 +53,12 @@ const ALL_ROUTES: [AllowedRoute; 4] = [
     },
 ];
 
-pub async fn details(state: &AppState, actor: &Actor) -> Result<AuthDetails> {
+pub async fn details(ctx: &ServiceContext, actor: &Actor) -> Result<AuthDetails> {
     let principal = &actor.principal;
     let (method, roles, user) = match &principal.kind {
         PrincipalKind::Root => ("account", vec!["ADMIN".to_owned()], String::new()),
         PrincipalKind::User { login, group } => {
-            let group = state.store.get_group(&principal.account, group).await?;
+            let group = ctx.store.get_group(&principal.account, group).await?;
             ("user", vec![group.role.as_str().to_owned()], login.clone())
         }
         PrincipalKind::ServiceAccount { .. } => {

@@ -11,11 +11,11 @@ use chrono::{DateTime, Duration, Utc};
 use iam_core::urn::{Plate, Urn};
 use iam_store::{Account, User, UserStatus};
 
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::oauth;
 use crate::service::principal::{Principal, PrincipalKind};
 use crate::service::principal_cache::ResolvedToken;
-use crate::state::AppState;
 use crate::token::jwt;
 
 /// `lastUsed` is written at most this often per token, so reads stay reads.
@@ -27,7 +27,7 @@ fn unauthenticated() -> ServiceError {
 
 /// Resolves the value of an `Authorization` header.
 pub async fn authorization_header(
-    state: &AppState,
+    ctx: &ServiceContext,
     header: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Principal> {
@@ -45,14 +45,14 @@ pub async fn authorization_header(
             ServiceError::Unauthenticated("expected Authorization: Bearer <token>".into())
         })?;
     if jwt::looks_like_jwt(token) {
-        return access_token(state, token, now).await;
+        return access_token(ctx, token, now).await;
     }
-    personal_access_token(state, token, now).await
+    personal_access_token(ctx, token, now).await
 }
 
 /// An OAuth2 access token: a service account acting as its credential URN.
-async fn access_token(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<Principal> {
-    let claims = oauth::verify_access_token(state, token, now)
+async fn access_token(ctx: &ServiceContext, token: &str, now: DateTime<Utc>) -> Result<Principal> {
+    let claims = oauth::verify_access_token(ctx, token, now)
         .await
         .map_err(|_| unauthenticated())?;
     oauth::principal_of(&claims).ok_or_else(unauthenticated)
@@ -62,35 +62,35 @@ async fn access_token(state: &AppState, token: &str, now: DateTime<Utc>) -> Resu
 /// store once, then held (`principal_cache.rs`) until a write changes who it acts as; its
 /// expiry is checked on every call.
 async fn personal_access_token(
-    state: &AppState,
+    ctx: &ServiceContext,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Principal> {
-    let hash = state.secrets.hash(token);
-    let resolved = match state.principals.get(&hash) {
+    let hash = ctx.secrets.hash(token);
+    let resolved = match ctx.principals.get(&hash) {
         Some(resolved) => resolved,
         None => {
-            let ticket = state.principals.ticket();
-            let resolved = Arc::new(resolve(state, &hash).await?);
-            state.principals.put(hash, resolved.clone(), ticket);
+            let ticket = ctx.principals.ticket();
+            let resolved = Arc::new(resolve(ctx, &hash).await?);
+            ctx.principals.put(hash, resolved.clone(), ticket);
             resolved
         }
     };
     if resolved.expires_at.is_some_and(|at| at <= now) {
         return Err(unauthenticated());
     }
-    touch(state, &resolved, now).await;
+    touch(ctx, &resolved, now).await;
     Ok(resolved.principal.clone())
 }
 
 /// Who the token whose keyed hash is `hash` acts as, from the store.
-async fn resolve(state: &AppState, hash: &[u8]) -> Result<ResolvedToken> {
-    let record = state
+async fn resolve(ctx: &ServiceContext, hash: &[u8]) -> Result<ResolvedToken> {
+    let record = ctx
         .store
         .find_token_by_hash(hash)
         .await?
         .ok_or_else(unauthenticated)?;
-    let principal = account_principal(state, &record.account, record.user.as_deref()).await?;
+    let principal = account_principal(ctx, &record.account, record.user.as_deref()).await?;
     Ok(ResolvedToken::new(
         principal,
         record.id,
@@ -102,21 +102,21 @@ async fn resolve(state: &AppState, hash: &[u8]) -> Result<ResolvedToken> {
 /// The root of account `nic` (no `login`) or one of its users, as the store holds them now:
 /// a missing account, or a missing or disabled user, is nobody.
 pub async fn account_principal(
-    state: &AppState,
+    ctx: &ServiceContext,
     nic: &str,
     login: Option<&str>,
 ) -> Result<Principal> {
-    Ok(session_holder(state, nic, login).await?.0)
+    Ok(session_holder(ctx, nic, login).await?.0)
 }
 
 /// As `account_principal`, with what a console session of that holder is bound to
 /// (`user_binding`, `root_binding`): a session whose binding differs is someone else's.
 pub async fn session_holder(
-    state: &AppState,
+    ctx: &ServiceContext,
     nic: &str,
     login: Option<&str>,
 ) -> Result<(Principal, String)> {
-    let account = state
+    let account = ctx
         .store
         .get_account(nic)
         .await
@@ -126,10 +126,10 @@ pub async fn session_holder(
     match login {
         None => Ok((
             Principal::root(plate, &account.nic),
-            root_binding(state, &account),
+            root_binding(ctx, &account),
         )),
         Some(login) => {
-            let user = active_user(state, &account.nic, login).await?;
+            let user = active_user(ctx, &account.nic, login).await?;
             Ok((principal_of_user(plate, &user), user_binding(&user)))
         }
     }
@@ -144,16 +144,16 @@ pub fn user_binding(user: &User) -> String {
 /// The root's console sessions are bound to its current password (a keyed hash of the
 /// stored hash, whose salt is new with every password): rotating the root's credentials
 /// ends every session opened before.
-pub fn root_binding(state: &AppState, account: &Account) -> String {
-    let mac = state
+pub fn root_binding(ctx: &ServiceContext, account: &Account) -> String {
+    let mac = ctx
         .secrets
         .hash(&format!("console-root:{}", account.root_password_hash));
     format!("root:{}", URL_SAFE_NO_PAD.encode(&mac[..16]))
 }
 
 /// A user of `account`, unless disabled (a disabled user is nobody).
-async fn active_user(state: &AppState, account: &str, login: &str) -> Result<User> {
-    let user = state
+async fn active_user(ctx: &ServiceContext, account: &str, login: &str) -> Result<User> {
+    let user = ctx
         .store
         .get_user(account, login)
         .await
@@ -180,12 +180,12 @@ pub fn principal_of_user(plate: Plate, user: &User) -> Principal {
     }
 }
 
-async fn touch(state: &AppState, token: &ResolvedToken, now: DateTime<Utc>) {
+async fn touch(ctx: &ServiceContext, token: &ResolvedToken, now: DateTime<Utc>) {
     if !token.claim_use(now, LAST_USED_GRANULARITY) {
         return;
     }
     // A failed bookkeeping write must not fail the call it describes.
-    if let Err(e) = state.store.touch_token(token.token_id, now).await {
+    if let Err(e) = ctx.store.touch_token(token.token_id, now).await {
         tracing::warn!(error = %e, "could not record token use");
     }
 }

@@ -3,12 +3,11 @@
 //! authorizes its own API, and builds nothing per request. No IAM action guards it: a caller
 //! may always ask about itself.
 
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
-use crate::state::AppState;
 
 /// At most this many actions, and this many resources, in one check.
 pub const MAX_ACTIONS: usize = 1000;
@@ -51,21 +50,18 @@ pub struct BatchResponse {
 }
 
 pub async fn check(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     resource_urn: &str,
     actions: &[String],
 ) -> Result<CheckResponse> {
     limit(actions.len(), MAX_ACTIONS, "actions")?;
-    let snapshot = state
-        .authorizer
-        .snapshot(state, &actor.principal.account)
-        .await?;
-    Ok(decide(state, &snapshot, actor, resource_urn, actions))
+    let snapshot = ctx.authorizer.snapshot(&actor.principal.account).await?;
+    Ok(decide(ctx, &snapshot, actor, resource_urn, actions))
 }
 
 pub async fn check_batch(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     request: &BatchRequest,
 ) -> Result<Vec<BatchResponse>> {
@@ -80,15 +76,12 @@ pub async fn check_batch(
             ),
         ));
     }
-    let snapshot = state
-        .authorizer
-        .snapshot(state, &actor.principal.account)
-        .await?;
+    let snapshot = ctx.authorizer.snapshot(&actor.principal.account).await?;
     Ok(request
         .resource_urns
         .iter()
         .map(|urn| {
-            let answer = decide(state, &snapshot, actor, urn, &request.actions);
+            let answer = decide(ctx, &snapshot, actor, urn, &request.actions);
             BatchResponse {
                 resource_urn: urn.clone(),
                 authorized_actions: answer.authorized_actions,
@@ -99,7 +92,7 @@ pub async fn check_batch(
 }
 
 fn decide(
-    state: &AppState,
+    ctx: &ServiceContext,
     snapshot: &crate::service::snapshot::AccountSnapshot,
     actor: &Actor,
     resource_urn: &str,
@@ -109,7 +102,7 @@ fn decide(
         &actor.principal.identities,
         resource_urn,
         actions,
-        Utc::now(),
+        ctx.clock.now(),
         actor.ip,
     );
     let mut response = CheckResponse {
@@ -117,7 +110,7 @@ fn decide(
         unauthorized_actions: Vec::new(),
     };
     for (action, decision) in actions.iter().zip(decisions) {
-        state.metrics.observe_decision(decision.allowed);
+        ctx.metrics.observe_decision(decision.allowed);
         let list = if decision.allowed {
             &mut response.authorized_actions
         } else {

@@ -17,11 +17,14 @@ use iam_core::system::Builtins;
 use iam_core::urn::{Plate, Urn};
 use serde_json::json;
 
+use crate::clock::Clock;
+use crate::metrics::Metrics;
 use crate::service::audit;
+use crate::service::audit::AuditLog;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
 use crate::service::snapshot::{AccountSnapshot, Decision};
-use crate::state::AppState;
+use iam_store::Store;
 
 struct Cached {
     snapshot: Arc<AccountSnapshot>,
@@ -29,6 +32,11 @@ struct Cached {
 }
 
 pub struct Authorizer {
+    store: Arc<dyn Store>,
+    metrics: Arc<Metrics>,
+    /// Where refusals are recorded.
+    audit: AuditLog,
+    clock: Clock,
     /// Swapped when resource providers declare actions (role sets follow the catalog).
     builtins: RwLock<Arc<Builtins>>,
     /// How stale a snapshot may be before its revision is checked against the store.
@@ -40,8 +48,19 @@ pub struct Authorizer {
 }
 
 impl Authorizer {
-    pub fn new(builtins: Arc<Builtins>, revision_check: Duration) -> Self {
+    pub fn new(
+        builtins: Arc<Builtins>,
+        revision_check: Duration,
+        store: Arc<dyn Store>,
+        metrics: Arc<Metrics>,
+        audit: AuditLog,
+        clock: Clock,
+    ) -> Self {
         Self {
+            store,
+            metrics,
+            audit,
+            clock,
             builtins: RwLock::new(builtins),
             revision_check,
             cache: RwLock::default(),
@@ -59,11 +78,11 @@ impl Authorizer {
     /// A change notification for the account (from any node, this one included): forgets the
     /// snapshot unless it already holds the account's current revision, which is the case when
     /// the write came through this node and `apply` updated the snapshot in place.
-    pub async fn on_change_notified(&self, state: &AppState, account: &str) {
+    pub async fn on_change_notified(&self, account: &str) {
         let Some(cached) = self.cached(account) else {
             return;
         };
-        match state.store.account_revision(account).await {
+        match self.store.account_revision(account).await {
             Ok(revision) if revision <= cached.revision => {}
             _ => self.invalidate(account),
         }
@@ -71,13 +90,13 @@ impl Authorizer {
 
     /// The change feed may have missed notifications: checks every cached snapshot's revision
     /// as if each account had been notified.
-    pub async fn recheck_all(&self, state: &AppState) {
+    pub async fn recheck_all(&self) {
         let accounts: Vec<String> = match self.cache.read() {
             Ok(cache) => cache.keys().cloned().collect(),
             Err(_) => return,
         };
         for account in accounts {
-            self.on_change_notified(state, &account).await;
+            self.on_change_notified(&account).await;
         }
     }
 
@@ -87,16 +106,11 @@ impl Authorizer {
     /// as `invalidate` does. Rebuilding an account of 10,000 policies costs about a third of
     /// a second; an upsert on a copy-on-write clone of the index costs microseconds, so a
     /// run of policy writes (Terraform) does not rebuild between each two.
-    pub async fn apply(
-        &self,
-        state: &AppState,
-        account: &str,
-        change: impl FnOnce(&mut PolicyIndex) -> bool,
-    ) {
+    pub async fn apply(&self, account: &str, change: impl FnOnce(&mut PolicyIndex) -> bool) {
         let Some(cached) = self.cached(account) else {
             return;
         };
-        let revision = state.store.account_revision(account).await;
+        let revision = self.store.account_revision(account).await;
         let mut index = cached.index.clone();
         if revision.ok() != Some(cached.revision + 1) || !change(&mut index) {
             self.invalidate(account);
@@ -142,11 +156,11 @@ impl Authorizer {
     }
 
     /// The account's current snapshot, rebuilt if a write moved its revision.
-    pub async fn snapshot(&self, state: &AppState, account: &str) -> Result<Arc<AccountSnapshot>> {
+    pub async fn snapshot(&self, account: &str) -> Result<Arc<AccountSnapshot>> {
         if let Some(snapshot) = self.fresh(account) {
             return Ok(snapshot);
         }
-        let revision = state.store.account_revision(account).await?;
+        let revision = self.store.account_revision(account).await?;
         if let Some(snapshot) = self.cached(account).filter(|s| s.revision == revision) {
             self.remember(account, snapshot.clone());
             return Ok(snapshot);
@@ -158,7 +172,7 @@ impl Authorizer {
             return Ok(snapshot);
         }
         let snapshot =
-            Arc::new(AccountSnapshot::load(&*state.store, &self.builtins(), account).await?);
+            Arc::new(AccountSnapshot::load(&*self.store, &self.builtins(), account).await?);
         self.remember(account, snapshot.clone());
         Ok(snapshot)
     }
@@ -200,13 +214,12 @@ impl Authorizer {
     /// Decides `actions` for `actor` on `resource_urn` of the actor's account, at `now`.
     pub async fn decide(
         &self,
-        state: &AppState,
         actor: &Actor,
         resource_urn: &str,
         actions: &[&str],
         now: DateTime<Utc>,
     ) -> Result<Vec<Decision>> {
-        let snapshot = self.snapshot(state, &actor.principal.account).await?;
+        let snapshot = self.snapshot(&actor.principal.account).await?;
         let decisions = snapshot.decide(
             &actor.principal.identities,
             resource_urn,
@@ -215,47 +228,30 @@ impl Authorizer {
             actor.ip,
         );
         for decision in &decisions {
-            state.metrics.observe_decision(decision.allowed);
+            self.metrics.observe_decision(decision.allowed);
         }
         Ok(decisions)
     }
 
     /// Refuses with 403 (and an audit line) unless `action` is allowed on the actor's own
     /// account resource: how iamd authorizes its own API (DESIGN.md §4).
-    pub async fn require_on_account(
-        &self,
-        state: &AppState,
-        actor: &Actor,
-        action: &str,
-    ) -> Result<()> {
+    pub async fn require_on_account(&self, actor: &Actor, action: &str) -> Result<()> {
         let resource = account_resource_urn(actor.principal.plate, &actor.principal.account);
-        self.require(state, actor, &resource, action).await
+        self.require(actor, &resource, action).await
     }
 
     /// Refuses with 403 (and an audit line) unless `action` is allowed on `resource_urn`.
-    pub async fn require(
-        &self,
-        state: &AppState,
-        actor: &Actor,
-        resource_urn: &str,
-        action: &str,
-    ) -> Result<()> {
+    pub async fn require(&self, actor: &Actor, resource_urn: &str, action: &str) -> Result<()> {
         let decisions = self
-            .decide(state, actor, resource_urn, &[action], Utc::now())
+            .decide(actor, resource_urn, &[action], self.clock.now())
             .await?;
         if decisions.first().is_some_and(|d| d.allowed) {
             return Ok(());
         }
         let details = json!({"explanation": decisions.first().map(|d| &d.explanation)});
-        audit::record(
-            state,
-            actor,
-            action,
-            Some(resource_urn),
-            audit::DENIED,
-            details,
-        )
-        .await;
+        self.audit
+            .record(actor, action, Some(resource_urn), audit::DENIED, details)
+            .await;
         Err(ServiceError::NotGranted {
             actions: vec![action.to_owned()],
         })

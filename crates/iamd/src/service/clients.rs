@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::service::audit;
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
-use crate::state::AppState;
 use crate::token::revocations::client_key;
 use crate::token::secret::{self, random_bytes};
 
@@ -205,22 +205,16 @@ fn view(client: OAuthClient, plate: Plate) -> ClientView {
     }
 }
 
-pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<String>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let clients = state.store.list_clients(&actor.principal.account).await?;
+pub async fn list(ctx: &ServiceContext, actor: &Actor) -> Result<Vec<String>> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let clients = ctx.store.list_clients(&actor.principal.account).await?;
     Ok(clients.into_iter().map(|c| c.client_id).collect())
 }
 
 /// Every client of the account with its details, oldest first (the console's table).
-pub async fn list_views(state: &AppState, actor: &Actor) -> Result<Vec<ClientView>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let mut clients = state.store.list_clients(&actor.principal.account).await?;
+pub async fn list_views(ctx: &ServiceContext, actor: &Actor) -> Result<Vec<ClientView>> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let mut clients = ctx.store.list_clients(&actor.principal.account).await?;
     clients.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.name.cmp(&b.name)));
     Ok(clients
         .into_iter()
@@ -228,26 +222,26 @@ pub async fn list_views(state: &AppState, actor: &Actor) -> Result<Vec<ClientVie
         .collect())
 }
 
-pub async fn get(state: &AppState, actor: &Actor, client_id: &str) -> Result<ClientView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let client = fetch(state, actor, client_id).await?;
+pub async fn get(ctx: &ServiceContext, actor: &Actor, client_id: &str) -> Result<ClientView> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let client = fetch(ctx, actor, client_id).await?;
     Ok(view(client, actor.principal.plate))
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: CreateClient) -> Result<CreatedClient> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_CREATE)
+pub async fn create(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    input: CreateClient,
+) -> Result<CreatedClient> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_CREATE)
         .await?;
     validate_text("name", &input.name, 1, MAX_NAME_LEN)?;
     validate_text("description", &input.description, 0, MAX_DESCRIPTION_LEN)?;
     let callback_urls = input.callback_urls.unwrap_or_default();
     validate_callbacks(input.flow, &callback_urls)?;
     let secret = secret::generate()?;
-    let now = Utc::now().trunc_subsecs(6);
+    let now = ctx.clock.now_micros();
     let mut client = OAuthClient {
         client_id: String::new(),
         account: actor.principal.account.clone(),
@@ -255,21 +249,21 @@ pub async fn create(state: &AppState, actor: &Actor, input: CreateClient) -> Res
         description: input.description,
         flow: input.flow.as_str().to_owned(),
         callback_urls,
-        secret_hash: state.secrets.hash(&secret),
+        secret_hash: ctx.secrets.hash(&secret),
         created_at: now,
         updated_at: now,
     };
-    insert_with_fresh_id(state, actor, &mut client).await?;
+    insert_with_fresh_id(ctx, actor, &mut client).await?;
     let details = json!({"name": client.name, "flow": client.flow});
-    audit::record(
-        state,
-        actor,
-        ACTION_CREATE,
-        Some(&client.client_id),
-        audit::SUCCESS,
-        details,
-    )
-    .await;
+    ctx.audit
+        .record(
+            actor,
+            ACTION_CREATE,
+            Some(&client.client_id),
+            audit::SUCCESS,
+            details,
+        )
+        .await;
     Ok(CreatedClient {
         client_id: client.client_id,
         client_secret: secret,
@@ -280,21 +274,21 @@ pub async fn create(state: &AppState, actor: &Actor, input: CreateClient) -> Res
 /// conflict, a name the account already uses, is the caller's: the store's unique index
 /// decides it, so two concurrent creations of one name cannot both succeed.
 async fn insert_with_fresh_id(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     client: &mut OAuthClient,
 ) -> Result<()> {
     for _ in 0..3 {
         client.client_id = new_client_id(actor.principal.plate)?;
-        match state.store.create_client(client).await {
+        match ctx.store.create_client(client).await {
             Err(StoreError::Conflict(message)) => {
-                if state.store.find_client(&client.client_id).await?.is_none() {
+                if ctx.store.find_client(&client.client_id).await?.is_none() {
                     return Err(ServiceError::Conflict(message));
                 }
             }
             other => {
                 // A "no such client" answer for this id may be cached: not any more.
-                state.client_cache.forget(&client.client_id);
+                ctx.client_cache.forget(&client.client_id);
                 return Ok(other?);
             }
         }
@@ -305,16 +299,15 @@ async fn insert_with_fresh_id(
 }
 
 pub async fn edit(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     client_id: &str,
     input: EditClient,
 ) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_EDIT)
+    ctx.authorizer
+        .require_on_account(actor, ACTION_EDIT)
         .await?;
-    let mut client = fetch(state, actor, client_id).await?;
+    let mut client = fetch(ctx, actor, client_id).await?;
     if input.flow.is_some_and(|f| f.as_str() != client.flow) {
         return Err(ServiceError::invalid_code(
             "FLOW_IS_IMMUTABLE",
@@ -345,67 +338,63 @@ pub async fn edit(
     let flow =
         Flow::parse(&client.flow).ok_or_else(|| ServiceError::Internal("stored flow".into()))?;
     validate_callbacks(flow, &client.callback_urls)?;
-    client.updated_at = Utc::now().trunc_subsecs(6);
-    state
-        .store
+    client.updated_at = ctx.clock.now_micros();
+    ctx.store
         .update_client(&client)
         .await
         .map_err(not_found(client_id))?;
-    state.client_cache.forget(client_id);
-    audit::record(
-        state,
-        actor,
-        ACTION_EDIT,
-        Some(client_id),
-        audit::SUCCESS,
-        json!({"name": client.name}),
-    )
-    .await;
+    ctx.client_cache.forget(client_id);
+    ctx.audit
+        .record(
+            actor,
+            ACTION_EDIT,
+            Some(client_id),
+            audit::SUCCESS,
+            json!({"name": client.name}),
+        )
+        .await;
     Ok(())
 }
 
 /// Revokes the client's tokens first, then deletes it: if the delete fails, the client is
 /// refused rather than left able to use tokens it should no longer have.
-pub async fn delete(state: &AppState, actor: &Actor, client_id: &str) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_DELETE)
+pub async fn delete(ctx: &ServiceContext, actor: &Actor, client_id: &str) -> Result<()> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_DELETE)
         .await?;
-    let client = fetch(state, actor, client_id).await?;
-    let now = Utc::now();
+    let client = fetch(ctx, actor, client_id).await?;
+    let now = ctx.clock.now();
     let lifetime =
-        chrono::Duration::from_std(crate::service::keys::longest_token_lifetime(&state.config))
+        chrono::Duration::from_std(crate::service::keys::longest_token_lifetime(&ctx.settings))
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let revoked = RevokedToken {
         jti: client_key(&client.client_id),
         account: client.account.clone(),
         expires_at: (now + lifetime).trunc_subsecs(6),
     };
-    state.store.revoke_token(&revoked).await?;
-    state.revocations.insert(&revoked.jti, revoked.expires_at);
-    state
-        .store
+    ctx.store.revoke_token(&revoked).await?;
+    ctx.revocations.insert(&revoked.jti, revoked.expires_at);
+    ctx.store
         .delete_client(&client.account, client_id)
         .await
         .map_err(not_found(client_id))?;
-    state.client_cache.forget(client_id);
+    ctx.client_cache.forget(client_id);
     // Policies naming the client's identity stay (as OVH's do); its decisions change.
-    state.authorizer.invalidate(&client.account);
-    audit::record(
-        state,
-        actor,
-        ACTION_DELETE,
-        Some(client_id),
-        audit::SUCCESS,
-        json!({}),
-    )
-    .await;
+    ctx.authorizer.invalidate(&client.account);
+    ctx.audit
+        .record(
+            actor,
+            ACTION_DELETE,
+            Some(client_id),
+            audit::SUCCESS,
+            json!({}),
+        )
+        .await;
     Ok(())
 }
 
-async fn fetch(state: &AppState, actor: &Actor, client_id: &str) -> Result<OAuthClient> {
-    state
-        .store
+async fn fetch(ctx: &ServiceContext, actor: &Actor, client_id: &str) -> Result<OAuthClient> {
+    ctx.store
         .get_client(&actor.principal.account, client_id)
         .await
         .map_err(not_found(client_id))

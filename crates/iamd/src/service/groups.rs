@@ -2,7 +2,7 @@
 //! members. Default groups (`ADMIN`, `DEFAULT`, `UNPRIVILEGED`) cannot be edited or deleted;
 //! a group with members cannot be deleted.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use iam_core::role::Role;
 use iam_core::urn::Urn;
 use iam_store::{Group, StoreError};
@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::service::audit;
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
-use crate::state::AppState;
 
 pub const ACTION_GET: &str = "account:apiovh:me/identity/group/get";
 pub const ACTION_CREATE: &str = "account:apiovh:me/identity/group/create";
@@ -102,23 +102,17 @@ fn view(actor: &Actor, group: Group) -> GroupView {
     }
 }
 
-pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<String>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let groups = state.store.list_groups(&actor.principal.account).await?;
+pub async fn list(ctx: &ServiceContext, actor: &Actor) -> Result<Vec<String>> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let groups = ctx.store.list_groups(&actor.principal.account).await?;
     Ok(groups.into_iter().map(|g| g.name).collect())
 }
 
 /// Every group of the account with its details: default groups first, then by name (the
 /// console's table and the user form's choices).
-pub async fn list_views(state: &AppState, actor: &Actor) -> Result<Vec<GroupView>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let mut groups = state.store.list_groups(&actor.principal.account).await?;
+pub async fn list_views(ctx: &ServiceContext, actor: &Actor) -> Result<Vec<GroupView>> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let mut groups = ctx.store.list_groups(&actor.principal.account).await?;
     groups.sort_by(|a, b| {
         b.default_group
             .cmp(&a.default_group)
@@ -127,12 +121,9 @@ pub async fn list_views(state: &AppState, actor: &Actor) -> Result<Vec<GroupView
     Ok(groups.into_iter().map(|g| view(actor, g)).collect())
 }
 
-pub async fn get(state: &AppState, actor: &Actor, name: &str) -> Result<GroupView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let group = state
+pub async fn get(ctx: &ServiceContext, actor: &Actor, name: &str) -> Result<GroupView> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let group = ctx
         .store
         .get_group(&actor.principal.account, name)
         .await
@@ -140,14 +131,13 @@ pub async fn get(state: &AppState, actor: &Actor, name: &str) -> Result<GroupVie
     Ok(view(actor, group))
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: CreateGroup) -> Result<GroupView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_CREATE)
+pub async fn create(ctx: &ServiceContext, actor: &Actor, input: CreateGroup) -> Result<GroupView> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_CREATE)
         .await?;
     validate_name(&input.name)?;
     validate_description(input.description.as_deref())?;
-    let now = Utc::now().trunc_subsecs(6);
+    let now = ctx.clock.now_micros();
     let group = Group {
         account: actor.principal.account.clone(),
         name: input.name,
@@ -157,39 +147,34 @@ pub async fn create(state: &AppState, actor: &Actor, input: CreateGroup) -> Resu
         created_at: now,
         updated_at: now,
     };
-    state
-        .store
-        .create_group(&group)
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => {
-                ServiceError::Conflict(format!("a group named {} already exists", group.name))
-            }
-            other => other.into(),
-        })?;
-    state.authorizer.invalidate(&group.account);
+    ctx.store.create_group(&group).await.map_err(|e| match e {
+        StoreError::Conflict(_) => {
+            ServiceError::Conflict(format!("a group named {} already exists", group.name))
+        }
+        other => other.into(),
+    })?;
+    ctx.authorizer.invalidate(&group.account);
     let details = json!({"role": group.role});
-    audit::record(
-        state,
-        actor,
-        ACTION_CREATE,
-        Some(&group.name),
-        audit::SUCCESS,
-        details,
-    )
-    .await;
+    ctx.audit
+        .record(
+            actor,
+            ACTION_CREATE,
+            Some(&group.name),
+            audit::SUCCESS,
+            details,
+        )
+        .await;
     Ok(view(actor, group))
 }
 
 pub async fn edit(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     name: &str,
     input: EditGroup,
 ) -> Result<GroupView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_EDIT)
+    ctx.authorizer
+        .require_on_account(actor, ACTION_EDIT)
         .await?;
     validate_description(input.description.as_deref())?;
     if input.name.as_deref().is_some_and(|n| n != name) {
@@ -197,7 +182,7 @@ pub async fn edit(
             "name is read-only: a group cannot be renamed",
         ));
     }
-    let mut group = state
+    let mut group = ctx
         .store
         .get_group(&actor.principal.account, name)
         .await
@@ -213,29 +198,22 @@ pub async fn edit(
     if let Some(role) = input.role {
         group.role = role;
     }
-    group.updated_at = Utc::now().trunc_subsecs(6);
-    state.store.update_group(&group).await?;
-    state.authorizer.invalidate(&group.account);
+    group.updated_at = ctx.clock.now_micros();
+    ctx.store.update_group(&group).await?;
+    ctx.authorizer.invalidate(&group.account);
     let details = json!({"role": group.role});
-    audit::record(
-        state,
-        actor,
-        ACTION_EDIT,
-        Some(name),
-        audit::SUCCESS,
-        details,
-    )
-    .await;
+    ctx.audit
+        .record(actor, ACTION_EDIT, Some(name), audit::SUCCESS, details)
+        .await;
     Ok(view(actor, group))
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, name: &str) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_DELETE)
+pub async fn delete(ctx: &ServiceContext, actor: &Actor, name: &str) -> Result<()> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_DELETE)
         .await?;
     let account = &actor.principal.account;
-    let group = state
+    let group = ctx
         .store
         .get_group(account, name)
         .await
@@ -245,8 +223,7 @@ pub async fn delete(state: &AppState, actor: &Actor, name: &str) -> Result<()> {
             "{name} is a default group: it cannot be deleted"
         )));
     }
-    state
-        .store
+    ctx.store
         .delete_group(account, name)
         .await
         .map_err(|e| match e {
@@ -255,16 +232,10 @@ pub async fn delete(state: &AppState, actor: &Actor, name: &str) -> Result<()> {
             )),
             other => other.into(),
         })?;
-    state.authorizer.invalidate(account);
-    audit::record(
-        state,
-        actor,
-        ACTION_DELETE,
-        Some(name),
-        audit::SUCCESS,
-        json!({}),
-    )
-    .await;
+    ctx.authorizer.invalidate(account);
+    ctx.audit
+        .record(actor, ACTION_DELETE, Some(name), audit::SUCCESS, json!({}))
+        .await;
     Ok(())
 }
 

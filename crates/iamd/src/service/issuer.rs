@@ -5,7 +5,7 @@
 
 use iam_store::{Store, StoreError};
 
-use crate::state::AppState;
+use crate::service::context::ServiceContext;
 
 /// The name of the fact in `cluster_facts`.
 pub const ISSUER: &str = "issuer";
@@ -30,9 +30,9 @@ pub enum IssuerError {
 /// On start: stores this node's `public_url` as the issuer if none is, and refuses to go on
 /// if another one is. The store's first-writer-wins claim makes two nodes starting together
 /// agree on one value.
-pub async fn claim(state: &AppState) -> Result<(), IssuerError> {
-    let mine = &state.config.public_url;
-    let stored = state.store.claim_cluster_fact(ISSUER, mine).await?;
+pub async fn claim(ctx: &ServiceContext) -> Result<(), IssuerError> {
+    let mine = &ctx.settings.public_url;
+    let stored = ctx.store.claim_cluster_fact(ISSUER, mine).await?;
     if stored == *mine {
         Ok(())
     } else {

@@ -9,9 +9,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::service::context::{ServiceContext, ServiceSettings};
 use crate::service::error::Result;
-use crate::state::AppState;
 use crate::token::keys::{Algorithm, Usage};
 
 /// An unknown `kid` sends a node to the store at most this often.
@@ -20,15 +19,15 @@ pub const UNKNOWN_KID_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
 const PURGE_EVERY: u32 = 60;
 
 /// The longest lifetime of a token signed by any key: a retired key keeps verifying this long.
-pub fn longest_token_lifetime(config: &Config) -> Duration {
-    config.access_token_ttl
+pub fn longest_token_lifetime(settings: &ServiceSettings) -> Duration {
+    settings.access_token_ttl
 }
 
 /// The algorithm of new keys of `usage`: configured for OpenStack id_tokens
 /// (`id_token_algorithm`), the usage's default otherwise.
-pub fn algorithm_for(config: &Config, usage: Usage) -> Algorithm {
+pub fn algorithm_for(settings: &ServiceSettings, usage: Usage) -> Algorithm {
     match usage {
-        Usage::IdToken => config.id_token_algorithm,
+        Usage::IdToken => settings.id_token_algorithm,
         other => other.default_algorithm(),
     }
 }
@@ -36,49 +35,48 @@ pub fn algorithm_for(config: &Config, usage: Usage) -> Algorithm {
 /// On start: every usage gets an active key, and the revocation list is loaded. An active
 /// id_token key of another algorithm than `id_token_algorithm` is rotated (with the usual
 /// overlap), so changing the setting takes effect on the next start.
-pub async fn prepare(state: &AppState) -> Result<()> {
-    let now = Utc::now();
-    let config = &state.config;
-    state
-        .keys
-        .ensure_active(&*state.store, now, |u| algorithm_for(config, u))
+pub async fn prepare(ctx: &ServiceContext) -> Result<()> {
+    let now = ctx.clock.now();
+    let config = &ctx.settings;
+    ctx.keys
+        .ensure_active(&*ctx.store, now, |u| algorithm_for(config, u))
         .await?;
     let wanted = config.id_token_algorithm;
-    if state
+    if ctx
         .keys
         .active(Usage::IdToken)
         .is_some_and(|k| k.algorithm != wanted)
     {
         tracing::info!(algorithm = %wanted, "id_token_algorithm changed: rotating the id_token key");
-        rotate(state, Usage::IdToken, Some(wanted)).await?;
+        rotate(ctx, Usage::IdToken, Some(wanted)).await?;
     }
-    refresh_revocations(state, now).await
+    refresh_revocations(ctx, now).await
 }
 
-async fn refresh_revocations(state: &AppState, now: DateTime<Utc>) -> Result<()> {
-    let stored = state.store.list_revoked_tokens(now).await?;
-    state.revocations.replace(stored, now);
+async fn refresh_revocations(ctx: &ServiceContext, now: DateTime<Utc>) -> Result<()> {
+    let stored = ctx.store.list_revoked_tokens(now).await?;
+    ctx.revocations.replace(stored, now);
     Ok(())
 }
 
 /// Reloads the revocation list now (the change feed may have missed some), logging a failure.
-pub async fn refresh_revocations_now(state: &AppState) {
-    if let Err(e) = refresh_revocations(state, Utc::now()).await {
+pub async fn refresh_revocations_now(ctx: &ServiceContext) {
+    if let Err(e) = refresh_revocations(ctx, ctx.clock.now()).await {
         tracing::warn!(error = %e, "could not refresh the revocation list; keeping the last one");
     }
 }
 
 /// One refresh: revocations, then keys; every `PURGE_EVERY`th time, expired rows go too.
-async fn refresh(state: &AppState, round: u32) {
-    let now = Utc::now();
-    refresh_revocations_now(state).await;
-    if let Err(e) = state.keys.reload(&*state.store, now).await {
+async fn refresh(ctx: &ServiceContext, round: u32) {
+    let now = ctx.clock.now();
+    refresh_revocations_now(ctx).await;
+    if let Err(e) = ctx.keys.reload(&*ctx.store, now).await {
         tracing::error!(error = %e, "could not reload the signing keys; keeping the last ones");
     }
     if round.is_multiple_of(PURGE_EVERY) {
         let purged = (
-            state.store.purge_revoked_tokens(now).await,
-            state.store.purge_signing_keys(now).await,
+            ctx.store.purge_revoked_tokens(now).await,
+            ctx.store.purge_signing_keys(now).await,
         );
         if let (Err(e), _) | (_, Err(e)) = purged {
             tracing::warn!(error = %e, "could not purge expired revocations or keys");
@@ -88,13 +86,13 @@ async fn refresh(state: &AppState, round: u32) {
 
 /// Runs `refresh` every `revision_check_ms` (the safety net's interval) until the task is
 /// dropped.
-pub async fn refresh_forever(state: AppState) {
-    let mut ticker = tokio::time::interval(state.config.revision_check);
+pub async fn refresh_forever(ctx: std::sync::Arc<ServiceContext>) {
+    let mut ticker = tokio::time::interval(ctx.settings.revision_check);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticker.tick().await; // the first tick is immediate; `prepare` has just loaded everything
     for round in 1u32.. {
         ticker.tick().await;
-        refresh(&state, round).await;
+        refresh(&ctx, round).await;
     }
 }
 
@@ -112,9 +110,9 @@ pub struct KeyView {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-pub async fn list(state: &AppState) -> Result<Vec<KeyView>> {
-    let now = Utc::now();
-    let keys = state.store.list_signing_keys().await?;
+pub async fn list(ctx: &ServiceContext) -> Result<Vec<KeyView>> {
+    let now = ctx.clock.now();
+    let keys = ctx.store.list_signing_keys().await?;
     Ok(keys
         .into_iter()
         .map(|k| KeyView {
@@ -136,14 +134,14 @@ pub async fn list(state: &AppState) -> Result<Vec<KeyView>> {
 /// Makes a new key of `usage` active (`algorithm` defaults to `algorithm_for`); the old
 /// ones verify until the longest-lived token they signed has expired. Returns the new kid.
 pub async fn rotate(
-    state: &AppState,
+    ctx: &ServiceContext,
     usage: Usage,
     algorithm: Option<Algorithm>,
 ) -> Result<String> {
-    let algorithm = algorithm.unwrap_or(algorithm_for(&state.config, usage));
-    let overlap = longest_token_lifetime(&state.config);
-    Ok(state
+    let algorithm = algorithm.unwrap_or(algorithm_for(&ctx.settings, usage));
+    let overlap = longest_token_lifetime(&ctx.settings);
+    Ok(ctx
         .keys
-        .rotate(&*state.store, usage, algorithm, overlap, Utc::now())
+        .rotate(&*ctx.store, usage, algorithm, overlap, ctx.clock.now())
         .await?)
 }

@@ -10,10 +10,10 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::service::audit;
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
 use crate::service::profile::{self, Change};
-use crate::state::AppState;
 
 pub const ACTION_GET: &str = "account:apiovh:me/get";
 pub const ACTION_EDIT: &str = "account:apiovh:me/edit";
@@ -44,29 +44,25 @@ pub struct Currency {
     pub symbol: &'static str,
 }
 
-pub async fn details(state: &AppState, actor: &Actor) -> Result<Nichandle> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let account = state.store.get_account(&actor.principal.account).await?;
-    let stored = state.store.account_profile(&account.nic).await?;
+pub async fn details(ctx: &ServiceContext, actor: &Actor) -> Result<Nichandle> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let account = ctx.store.get_account(&actor.principal.account).await?;
+    let stored = ctx.store.account_profile(&account.nic).await?;
     Ok(nichandle(account.nic, actor.principal.plate, &stored))
 }
 
 /// Applies a `PUT /me` body: every field is checked first, then the changes are written in
 /// one compare-and-set, so that concurrent edits of different fields both land.
-pub async fn edit(state: &AppState, actor: &Actor, body: Map<String, Value>) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_EDIT)
+pub async fn edit(ctx: &ServiceContext, actor: &Actor, body: Map<String, Value>) -> Result<()> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_EDIT)
         .await?;
     let account = &actor.principal.account;
     let changes = profile::changes(&body, account)?;
     for _ in 0..ATTEMPTS {
-        let current = state.store.account_profile(account).await?;
+        let current = ctx.store.account_profile(account).await?;
         let next = profile::apply(&current, &changes);
-        match state
+        match ctx
             .store
             .set_account_profile(account, &current, &next)
             .await
@@ -74,7 +70,7 @@ pub async fn edit(state: &AppState, actor: &Actor, body: Map<String, Value>) -> 
             Err(StoreError::Conflict(_)) => continue,
             other => other?,
         }
-        recorded(state, actor, &changes).await;
+        recorded(ctx, actor, &changes).await;
         return Ok(());
     }
     Err(ServiceError::Conflict(
@@ -83,19 +79,13 @@ pub async fn edit(state: &AppState, actor: &Actor, body: Map<String, Value>) -> 
 }
 
 /// The audit line names the fields changed, not their values (personal data).
-async fn recorded(state: &AppState, actor: &Actor, changes: &[Change]) {
+async fn recorded(ctx: &ServiceContext, actor: &Actor, changes: &[Change]) {
     let fields: Vec<&str> = changes.iter().map(|(f, _)| f.as_str()).collect();
     let target = actor.principal.account.clone();
     let details = json!({ "fields": fields });
-    audit::record(
-        state,
-        actor,
-        ACTION_EDIT,
-        Some(&target),
-        audit::SUCCESS,
-        details,
-    )
-    .await;
+    ctx.audit
+        .record(actor, ACTION_EDIT, Some(&target), audit::SUCCESS, details)
+        .await;
 }
 
 fn nichandle(nic: String, plate: Plate, stored: &Value) -> Nichandle {

@@ -11,6 +11,7 @@ pub mod authorizer;
 pub mod catalog;
 pub mod client_cache;
 pub mod clients;
+pub mod context;
 pub mod error;
 pub mod groups;
 pub mod issuer;

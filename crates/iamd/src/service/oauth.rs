@@ -13,10 +13,10 @@ use iam_store::{OAuthClient, RevokedToken};
 use serde::Serialize;
 
 use crate::service::clients::{Flow, MAX_CLIENT_ID_LEN, plate_of};
+use crate::service::context::ServiceContext;
 use crate::service::error::ServiceError;
 use crate::service::keys::UNKNOWN_KID_RELOAD_INTERVAL;
 use crate::service::principal::{Principal, PrincipalKind};
-use crate::state::AppState;
 use crate::token::jwt::{self, AccessClaims, JwtError};
 use crate::token::keys::Usage;
 use crate::token::secret::random_bytes;
@@ -101,20 +101,20 @@ pub struct TokenResponse {
 /// revocation list says so on every node as soon as it hears the commit, whatever this node
 /// has cached).
 pub async fn authenticate_client(
-    state: &AppState,
+    ctx: &ServiceContext,
     credentials: Option<ClientCredentials>,
 ) -> Result<Arc<OAuthClient>> {
     let credentials = credentials.ok_or(OAuthError::InvalidClient { basic: false })?;
     let refused = OAuthError::InvalidClient {
         basic: credentials.method == AuthMethod::Basic,
     };
-    let client = find_client(state, &credentials.client_id).await?;
+    let client = find_client(ctx, &credentials.client_id).await?;
     let stored: &[u8] = client
         .as_ref()
         .map_or(&DUMMY_SECRET_HASH, |c| &c.secret_hash);
-    let secret_matches = state.secrets.verify(&credentials.client_secret, stored);
+    let secret_matches = ctx.secrets.verify(&credentials.client_secret, stored);
     match client {
-        Some(client) if secret_matches && !state.revocations.client_revoked(&client.client_id) => {
+        Some(client) if secret_matches && !ctx.revocations.client_revoked(&client.client_id) => {
             Ok(client)
         }
         _ => {
@@ -132,15 +132,15 @@ pub async fn authenticate_client(
 
 /// The client of that id, from the cache or the store (which then fills the cache, with the
 /// client or with its absence). An id too long to exist is not looked up at all.
-async fn find_client(state: &AppState, client_id: &str) -> Result<Option<Arc<OAuthClient>>> {
+async fn find_client(ctx: &ServiceContext, client_id: &str) -> Result<Option<Arc<OAuthClient>>> {
     if client_id.len() > MAX_CLIENT_ID_LEN {
         return Ok(None);
     }
-    if let Some(cached) = state.client_cache.get(client_id) {
+    if let Some(cached) = ctx.client_cache.get(client_id) {
         return Ok(cached);
     }
-    let client = state.store.find_client(client_id).await?.map(Arc::new);
-    state.client_cache.put(client_id, client.clone());
+    let client = ctx.store.find_client(client_id).await?.map(Arc::new);
+    ctx.client_cache.put(client_id, client.clone());
     Ok(client)
 }
 
@@ -158,7 +158,7 @@ fn granted_scope(requested: Option<&str>) -> Result<String> {
 
 /// RFC 6749 §4.4.2–§4.4.3: a `client_credentials` token request.
 pub async fn token(
-    state: &AppState,
+    ctx: &ServiceContext,
     credentials: Option<ClientCredentials>,
     grant_type: Option<&str>,
     scope: Option<&str>,
@@ -172,7 +172,7 @@ pub async fn token(
             grant_type.chars().take(64).collect::<String>()
         )));
     }
-    let client = authenticate_client(state, credentials).await?;
+    let client = authenticate_client(ctx, credentials).await?;
     if client.flow != Flow::ClientCredentials.as_str() {
         return Err(OAuthError::UnauthorizedClient(format!(
             "this client's flow is {}: it may not use the client_credentials grant",
@@ -180,23 +180,23 @@ pub async fn token(
         )));
     }
     let scope = granted_scope(scope)?;
-    let response = issue(state, &client, scope, now).await?;
-    state.metrics.observe_token_issued(GRANT_CLIENT_CREDENTIALS);
+    let response = issue(ctx, &client, scope, now).await?;
+    ctx.metrics.observe_token_issued(GRANT_CLIENT_CREDENTIALS);
     Ok(response)
 }
 
 /// Signs an access token for `client` with the active access-token key.
 async fn issue(
-    state: &AppState,
+    ctx: &ServiceContext,
     client: &OAuthClient,
     scope: String,
     now: DateTime<Utc>,
 ) -> Result<TokenResponse> {
-    let plate = client_plate(state, client).await?;
-    let ttl = state.config.access_token_ttl.as_secs();
+    let plate = client_plate(ctx, client).await?;
+    let ttl = ctx.settings.access_token_ttl.as_secs();
     let jti: [u8; 16] = random_bytes().map_err(ServiceError::from)?;
     let claims = AccessClaims {
-        iss: state.config.public_url.clone(),
+        iss: ctx.settings.public_url.clone(),
         sub: Urn::credential(plate, &client.account, &client.client_id).to_string(),
         account: client.account.clone(),
         client_id: client.client_id.clone(),
@@ -206,7 +206,7 @@ async fn issue(
         nbf: None,
         jti: URL_SAFE_NO_PAD.encode(jti),
     };
-    let access_token = jwt::sign(&state.keys, Usage::AccessToken, &claims)
+    let access_token = jwt::sign(&ctx.keys, Usage::AccessToken, &claims)
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
     Ok(TokenResponse {
         access_token,
@@ -217,11 +217,11 @@ async fn issue(
 }
 
 /// The plate is in the client id (`EU.…`); the account is asked only if it is not.
-pub async fn client_plate(state: &AppState, client: &OAuthClient) -> Result<Plate> {
+pub async fn client_plate(ctx: &ServiceContext, client: &OAuthClient) -> Result<Plate> {
     if let Some(plate) = plate_of(&client.client_id) {
         return Ok(plate);
     }
-    let account = state.store.get_account(&client.account).await?;
+    let account = ctx.store.get_account(&client.account).await?;
     Plate::parse(&account.plate)
         .ok_or_else(|| OAuthError::Server(ServiceError::Internal("stored plate".into())))
 }
@@ -230,21 +230,21 @@ pub async fn client_plate(state: &AppState, client: &OAuthClient) -> Result<Plat
 /// the key ring, at most once per `UNKNOWN_KID_RELOAD_INTERVAL`), issuer, expiry, and the
 /// revocation list (its own `jti`, and its client's deletion).
 pub async fn verify_access_token(
-    state: &AppState,
+    ctx: &ServiceContext,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<AccessClaims, JwtError> {
-    let key = match jwt::key_of(&state.keys, token) {
-        Err(JwtError::UnknownKid) if state.keys.reload_due(UNKNOWN_KID_RELOAD_INTERVAL) => {
-            if let Err(e) = state.keys.reload(&*state.store, now).await {
+    let key = match jwt::key_of(&ctx.keys, token) {
+        Err(JwtError::UnknownKid) if ctx.keys.reload_due(UNKNOWN_KID_RELOAD_INTERVAL) => {
+            if let Err(e) = ctx.keys.reload(&*ctx.store, now).await {
                 tracing::warn!(error = %e, "could not reload signing keys for an unknown kid");
             }
-            jwt::key_of(&state.keys, token)?
+            jwt::key_of(&ctx.keys, token)?
         }
         other => other?,
     };
-    let claims = jwt::verify_with(&key, token, &state.config.public_url, now)?;
-    if state.revocations.is_revoked(&claims.jti, &claims.client_id) {
+    let claims = jwt::verify_with(&key, token, &ctx.settings.public_url, now)?;
+    if ctx.revocations.is_revoked(&claims.jti, &claims.client_id) {
         return Err(JwtError::Revoked);
     }
     Ok(claims)
@@ -294,14 +294,14 @@ pub struct ActiveToken {
 /// RFC 7662 §2.1: a resource server (any client of the account) asks about a token. Tokens
 /// of another account are as inactive as forged ones: nothing leaks across accounts.
 pub async fn introspect(
-    state: &AppState,
+    ctx: &ServiceContext,
     credentials: Option<ClientCredentials>,
     token: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Introspection> {
-    let caller = authenticate_client(state, credentials).await?;
+    let caller = authenticate_client(ctx, credentials).await?;
     let token = token.ok_or_else(|| OAuthError::InvalidRequest("token is required".into()))?;
-    let claims = match verify_access_token(state, token, now).await {
+    let claims = match verify_access_token(ctx, token, now).await {
         Ok(claims) if claims.account == caller.account => claims,
         _ => {
             return Ok(Introspection {
@@ -331,14 +331,14 @@ pub async fn introspect(
 /// revoked tokens are not an error (§2.2); a valid token issued to another client is refused
 /// (§2.1: the server verifies the token was issued to the client asking).
 pub async fn revoke(
-    state: &AppState,
+    ctx: &ServiceContext,
     credentials: Option<ClientCredentials>,
     token: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let caller = authenticate_client(state, credentials).await?;
+    let caller = authenticate_client(ctx, credentials).await?;
     let token = token.ok_or_else(|| OAuthError::InvalidRequest("token is required".into()))?;
-    let Ok(claims) = verify_access_token(state, token, now).await else {
+    let Ok(claims) = verify_access_token(ctx, token, now).await else {
         return Ok(());
     };
     if claims.client_id != caller.client_id {
@@ -356,8 +356,8 @@ pub async fn revoke(
         account: claims.account,
         expires_at,
     };
-    state.store.revoke_token(&revoked).await?;
-    state.revocations.insert(&revoked.jti, revoked.expires_at);
+    ctx.store.revoke_token(&revoked).await?;
+    ctx.revocations.insert(&revoked.jti, revoked.expires_at);
     Ok(())
 }
 

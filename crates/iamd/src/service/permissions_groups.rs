@@ -3,7 +3,6 @@
 //! ones (owner `ovh`, e.g. `globalAdmin`) are listed beside the account's and are read-only.
 //! Each group is judged on its own in a decision: its `except` only cancels its own `allow`.
 
-use chrono::{SubsecRound, Utc};
 use iam_core::policy::{PermissionsGroup, PermissionsGroupInput};
 use iam_core::system::builtin_permissions_groups;
 use iam_core::urn::{Urn, UrnFamily};
@@ -12,11 +11,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::service::audit;
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::page::{Page, PageRequest, created_key, paginate};
 use crate::service::policies::refuse_nul;
 use crate::service::principal::Actor;
-use crate::state::AppState;
 
 pub const ACTION_GET: &str = "account:apiovh:iam/permissionsGroup/get";
 pub const ACTION_CREATE: &str = "account:apiovh:iam/permissionsGroup/create";
@@ -24,18 +23,14 @@ pub const ACTION_EDIT: &str = "account:apiovh:iam/permissionsGroup/edit";
 pub const ACTION_DELETE: &str = "account:apiovh:iam/permissionsGroup/delete";
 
 pub async fn list(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     page: &PageRequest,
 ) -> Result<Page<PermissionsGroup>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
     let mut groups = builtin_permissions_groups(actor.principal.plate);
     groups.extend(
-        state
-            .store
+        ctx.store
             .list_permissions_groups(&actor.principal.account)
             .await?,
     );
@@ -46,25 +41,21 @@ pub async fn list(
     ))
 }
 
-pub async fn get(state: &AppState, actor: &Actor, urn: &str) -> Result<PermissionsGroup> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
+pub async fn get(ctx: &ServiceContext, actor: &Actor, urn: &str) -> Result<PermissionsGroup> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
     if let Some(builtin) = builtin(actor, urn) {
         return Ok(builtin);
     }
-    load(state, actor, urn).await
+    load(ctx, actor, urn).await
 }
 
 pub async fn create(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     input: PermissionsGroupInput,
 ) -> Result<PermissionsGroup> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_CREATE)
+    ctx.authorizer
+        .require_on_account(actor, ACTION_CREATE)
         .await?;
     validate(&input)?;
     let account = &actor.principal.account;
@@ -75,11 +66,10 @@ pub async fn create(
         description: input.description,
         owner: account.clone(),
         permissions: input.permissions,
-        created_at: Utc::now().trunc_subsecs(6),
+        created_at: ctx.clock.now_micros(),
         updated_at: None,
     };
-    state
-        .store
+    ctx.store
         .create_permissions_group(&group)
         .await
         .map_err(|e| match e {
@@ -89,33 +79,32 @@ pub async fn create(
             )),
             other => other.into(),
         })?;
-    state.authorizer.invalidate(account);
-    audit::record(
-        state,
-        actor,
-        ACTION_CREATE,
-        Some(&group.urn),
-        audit::SUCCESS,
-        json!({}),
-    )
-    .await;
+    ctx.authorizer.invalidate(account);
+    ctx.audit
+        .record(
+            actor,
+            ACTION_CREATE,
+            Some(&group.urn),
+            audit::SUCCESS,
+            json!({}),
+        )
+        .await;
     Ok(group)
 }
 
 /// Replaces the description and permissions. The name is part of the URN that policies
 /// reference, so it cannot change.
 pub async fn replace(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     urn: &str,
     input: PermissionsGroupInput,
 ) -> Result<PermissionsGroup> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_EDIT)
+    ctx.authorizer
+        .require_on_account(actor, ACTION_EDIT)
         .await?;
     refuse_builtin(actor, urn, "edited")?;
-    let mut group = load(state, actor, urn).await?;
+    let mut group = load(ctx, actor, urn).await?;
     validate(&input)?;
     if input.name != group.name {
         return Err(ServiceError::invalid_code(
@@ -128,47 +117,44 @@ pub async fn replace(
     }
     group.description = input.description;
     group.permissions = input.permissions;
-    group.updated_at = Some(Utc::now().trunc_subsecs(6));
-    state
-        .store
+    group.updated_at = Some(ctx.clock.now_micros());
+    ctx.store
         .replace_permissions_group(&group)
         .await
         .map_err(not_found(urn))?;
-    state.authorizer.invalidate(&actor.principal.account);
-    audit::record(
-        state,
-        actor,
-        ACTION_EDIT,
-        Some(&group.urn),
-        audit::SUCCESS,
-        json!({}),
-    )
-    .await;
+    ctx.authorizer.invalidate(&actor.principal.account);
+    ctx.audit
+        .record(
+            actor,
+            ACTION_EDIT,
+            Some(&group.urn),
+            audit::SUCCESS,
+            json!({}),
+        )
+        .await;
     Ok(group)
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, urn: &str) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_DELETE)
+pub async fn delete(ctx: &ServiceContext, actor: &Actor, urn: &str) -> Result<()> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_DELETE)
         .await?;
     refuse_builtin(actor, urn, "deleted")?;
-    let group = load(state, actor, urn).await?;
-    state
-        .store
+    let group = load(ctx, actor, urn).await?;
+    ctx.store
         .delete_permissions_group(&actor.principal.account, &group.urn)
         .await
         .map_err(not_found(urn))?;
-    state.authorizer.invalidate(&actor.principal.account);
-    audit::record(
-        state,
-        actor,
-        ACTION_DELETE,
-        Some(&group.urn),
-        audit::SUCCESS,
-        json!({}),
-    )
-    .await;
+    ctx.authorizer.invalidate(&actor.principal.account);
+    ctx.audit
+        .record(
+            actor,
+            ACTION_DELETE,
+            Some(&group.urn),
+            audit::SUCCESS,
+            json!({}),
+        )
+        .await;
     Ok(())
 }
 
@@ -197,12 +183,11 @@ fn refuse_builtin(actor: &Actor, urn: &str, verb: &str) -> Result<()> {
     }
 }
 
-async fn load(state: &AppState, actor: &Actor, urn: &str) -> Result<PermissionsGroup> {
+async fn load(ctx: &ServiceContext, actor: &Actor, urn: &str) -> Result<PermissionsGroup> {
     let canonical = Urn::parse_as(urn, UrnFamily::PermissionsGroup)
         .map(|u| u.to_string())
         .unwrap_or_else(|_| urn.to_owned());
-    state
-        .store
+    ctx.store
         .get_permissions_group(&actor.principal.account, &canonical)
         .await
         .map_err(not_found(urn))

@@ -12,10 +12,10 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::service::audit;
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
 use crate::service::users::{self, nullable};
-use crate::state::AppState;
 use crate::token::secret;
 
 pub const ACTION_GET: &str = "account:apiovh:me/identity/user/token/get";
@@ -158,9 +158,11 @@ fn view(record: AccessTokenRecord) -> TokenView {
 }
 
 /// The audit line of a successful change to a token of `login` (the target is the user).
-async fn recorded(state: &AppState, actor: &Actor, action: &str, login: &str, details: Value) {
+async fn recorded(ctx: &ServiceContext, actor: &Actor, action: &str, login: &str, details: Value) {
     let target = Urn::user(actor.principal.plate, &actor.principal.account, login).to_string();
-    audit::record(state, actor, action, Some(&target), audit::SUCCESS, details).await;
+    ctx.audit
+        .record(actor, action, Some(&target), audit::SUCCESS, details)
+        .await;
 }
 
 fn not_found(login: &str, name: &str) -> impl FnOnce(StoreError) -> ServiceError {
@@ -171,14 +173,11 @@ fn not_found(login: &str, name: &str) -> impl FnOnce(StoreError) -> ServiceError
     }
 }
 
-pub async fn list(state: &AppState, actor: &Actor, login: &str) -> Result<Vec<String>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    users::fetch(state, actor, login).await?;
+pub async fn list(ctx: &ServiceContext, actor: &Actor, login: &str) -> Result<Vec<String>> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    users::fetch(ctx, actor, login).await?;
     // Always with a login: `None` would name the root's own tokens.
-    let tokens = state
+    let tokens = ctx
         .store
         .list_tokens(&actor.principal.account, Some(login))
         .await?;
@@ -186,13 +185,14 @@ pub async fn list(state: &AppState, actor: &Actor, login: &str) -> Result<Vec<St
 }
 
 /// The user's tokens with their details, oldest first (the console's table). Never values.
-pub async fn list_views(state: &AppState, actor: &Actor, login: &str) -> Result<Vec<TokenView>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    users::fetch(state, actor, login).await?;
-    let mut tokens = state
+pub async fn list_views(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    login: &str,
+) -> Result<Vec<TokenView>> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    users::fetch(ctx, actor, login).await?;
+    let mut tokens = ctx
         .store
         .list_tokens(&actor.principal.account, Some(login))
         .await?;
@@ -200,12 +200,14 @@ pub async fn list_views(state: &AppState, actor: &Actor, login: &str) -> Result<
     Ok(tokens.into_iter().map(view).collect())
 }
 
-pub async fn get(state: &AppState, actor: &Actor, login: &str, name: &str) -> Result<TokenView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let record = state
+pub async fn get(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    login: &str,
+    name: &str,
+) -> Result<TokenView> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let record = ctx
         .store
         .get_token(&actor.principal.account, Some(login), name)
         .await
@@ -214,22 +216,21 @@ pub async fn get(state: &AppState, actor: &Actor, login: &str, name: &str) -> Re
 }
 
 pub async fn create(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     login: &str,
     input: CreateToken,
 ) -> Result<CreatedToken> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_CREATE)
+    ctx.authorizer
+        .require_on_account(actor, ACTION_CREATE)
         .await?;
     validate_name(&input.name)?;
     validate_description(&input.description)?;
-    let now = Utc::now().trunc_subsecs(6);
+    let now = ctx.clock.now_micros();
     let expires_at = expiry(input.expires_at, input.expires_in, now)?;
     let account = &actor.principal.account;
-    users::fetch(state, actor, login).await?;
-    if state.store.list_tokens(account, Some(login)).await?.len() >= MAX_TOKENS_PER_USER {
+    users::fetch(ctx, actor, login).await?;
+    if ctx.store.list_tokens(account, Some(login)).await?.len() >= MAX_TOKENS_PER_USER {
         let message =
             format!("user {login} already has {MAX_TOKENS_PER_USER} tokens: delete one first");
         return Err(ServiceError::invalid_code("TOO_MANY_TOKENS", message));
@@ -241,25 +242,21 @@ pub async fn create(
         user: Some(login.to_owned()),
         name: input.name,
         description: input.description,
-        token_hash: state.secrets.hash(&token),
+        token_hash: ctx.secrets.hash(&token),
         created_at: now,
         expires_at,
         last_used: None,
     };
-    state
-        .store
-        .create_token(&record)
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => ServiceError::Conflict(format!(
-                "user {login} already has a token named {}",
-                record.name
-            )),
-            StoreError::NotFound(_) => ServiceError::NotFound(format!("user {login}")),
-            other => other.into(),
-        })?;
+    ctx.store.create_token(&record).await.map_err(|e| match e {
+        StoreError::Conflict(_) => ServiceError::Conflict(format!(
+            "user {login} already has a token named {}",
+            record.name
+        )),
+        StoreError::NotFound(_) => ServiceError::NotFound(format!("user {login}")),
+        other => other.into(),
+    })?;
     let details = json!({"token": record.name, "expiresAt": record.expires_at});
-    recorded(state, actor, ACTION_CREATE, login, details).await;
+    recorded(ctx, actor, ACTION_CREATE, login, details).await;
     let TokenView {
         name,
         description,
@@ -278,15 +275,14 @@ pub async fn create(
 }
 
 pub async fn edit(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     login: &str,
     name: &str,
     input: EditToken,
 ) -> Result<TokenView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_EDIT)
+    ctx.authorizer
+        .require_on_account(actor, ACTION_EDIT)
         .await?;
     if let Some(description) = &input.description {
         validate_description(description)?;
@@ -297,43 +293,40 @@ pub async fn edit(
         ));
     }
     let account = &actor.principal.account;
-    let mut record = state
+    let mut record = ctx
         .store
         .get_token(account, Some(login), name)
         .await
         .map_err(not_found(login, name))?;
     if input.expires_at.is_some() || input.expires_in.is_some() {
-        let now = Utc::now().trunc_subsecs(6);
+        let now = ctx.clock.now_micros();
         record.expires_at = expiry(input.expires_at.flatten(), input.expires_in.flatten(), now)?;
     }
     if let Some(description) = input.description {
         record.description = description;
     }
-    state
-        .store
+    ctx.store
         .update_token(&record)
         .await
         .map_err(not_found(login, name))?;
-    state.principals.invalidate(account);
+    ctx.principals.invalidate(account);
     let details = json!({"token": name, "expiresAt": record.expires_at});
-    recorded(state, actor, ACTION_EDIT, login, details).await;
+    recorded(ctx, actor, ACTION_EDIT, login, details).await;
     Ok(view(record))
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, login: &str, name: &str) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_DELETE)
+pub async fn delete(ctx: &ServiceContext, actor: &Actor, login: &str, name: &str) -> Result<()> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_DELETE)
         .await?;
     let account = &actor.principal.account;
-    state
-        .store
+    ctx.store
         .delete_token(account, Some(login), name)
         .await
         .map_err(not_found(login, name))?;
-    state.principals.invalidate(account);
+    ctx.principals.invalidate(account);
     let details = json!({"token": name});
-    recorded(state, actor, ACTION_DELETE, login, details).await;
+    recorded(ctx, actor, ACTION_DELETE, login, details).await;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 //! updates the account's cached snapshot in place (or forgets it), so the very next request is
 //! decided with it.
 
-use chrono::{SubsecRound, Utc};
+use chrono::Utc;
 use iam_core::action::ActionPattern;
 use iam_core::pattern::UrnPattern;
 use iam_core::policy::{Policy, PolicyInput};
@@ -16,11 +16,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::service::audit;
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::page::{Page, PageRequest, created_key, paginate};
 use crate::service::policy_view::{Expansion, PolicyView};
 use crate::service::principal::Actor;
-use crate::state::AppState;
 
 pub const ACTION_GET: &str = "account:apiovh:iam/policy/get";
 pub const ACTION_CREATE: &str = "account:apiovh:iam/policy/create";
@@ -80,35 +80,29 @@ fn action_names(pattern: &str, action: &str) -> bool {
 }
 
 pub async fn list(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     filter: &PolicyFilter,
     details: bool,
     page: &PageRequest,
 ) -> Result<Page<PolicyView>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let policies = state.store.list_policies(&actor.principal.account).await?;
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let policies = ctx.store.list_policies(&actor.principal.account).await?;
     let kept = policies.into_iter().filter(|p| filter.accepts(p)).collect();
     let page = paginate(kept, |p: &Policy| created_key(p.created_at, p.id), page);
-    let expansion = expansion(state, actor, details).await?;
+    let expansion = expansion(ctx, actor, details).await?;
     Ok(page.map(|p| expansion.view(p)))
 }
 
 /// For each identity URN, how many of the account's policies name it (exactly or through a
 /// pattern): the console's "Associated policies" column.
 pub async fn count_naming(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     identities: &[String],
 ) -> Result<Vec<usize>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let policies = state.store.list_policies(&actor.principal.account).await?;
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let policies = ctx.store.list_policies(&actor.principal.account).await?;
     Ok(identities
         .iter()
         .map(|identity| {
@@ -121,125 +115,116 @@ pub async fn count_naming(
         .collect())
 }
 
-pub async fn get(state: &AppState, actor: &Actor, id: Uuid, details: bool) -> Result<PolicyView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let policy = state
+pub async fn get(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: Uuid,
+    details: bool,
+) -> Result<PolicyView> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let policy = ctx
         .store
         .get_policy(&actor.principal.account, id)
         .await
         .map_err(not_found(id))?;
-    Ok(expansion(state, actor, details).await?.view(policy))
+    Ok(expansion(ctx, actor, details).await?.view(policy))
 }
 
-async fn expansion(state: &AppState, actor: &Actor, details: bool) -> Result<Expansion> {
+async fn expansion(ctx: &ServiceContext, actor: &Actor, details: bool) -> Result<Expansion> {
     if details {
-        Expansion::load(state, actor).await
+        Expansion::load(ctx, actor).await
     } else {
         Ok(Expansion::none())
     }
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: PolicyInput) -> Result<PolicyView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_CREATE)
+pub async fn create(ctx: &ServiceContext, actor: &Actor, input: PolicyInput) -> Result<PolicyView> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_CREATE)
         .await?;
-    validate(state, actor, &input).await?;
-    let now = Utc::now().trunc_subsecs(6);
+    validate(ctx, actor, &input).await?;
+    let now = ctx.clock.now_micros();
     // `updatedAt` equals `createdAt` until the first change (seed 004's examples).
     let policy = stored(input, Uuid::new_v4(), &actor.principal.account, now, now);
-    state.store.create_policy(&policy).await.map_err(conflict)?;
-    state
-        .authorizer
-        .apply(state, &policy.owner, |index| index.upsert(&policy).is_ok())
+    ctx.store.create_policy(&policy).await.map_err(conflict)?;
+    ctx.authorizer
+        .apply(&policy.owner, |index| index.upsert(&policy).is_ok())
         .await;
-    audit::record(
-        state,
-        actor,
-        ACTION_CREATE,
-        Some(&policy.id.to_string()),
-        audit::SUCCESS,
-        json!({"name": policy.name}),
-    )
-    .await;
+    ctx.audit
+        .record(
+            actor,
+            ACTION_CREATE,
+            Some(&policy.id.to_string()),
+            audit::SUCCESS,
+            json!({"name": policy.name}),
+        )
+        .await;
     Ok(Expansion::none().view(policy))
 }
 
 /// A full replace: everything but the id, the owner and the creation date.
 pub async fn replace(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     id: Uuid,
     input: PolicyInput,
 ) -> Result<PolicyView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_EDIT)
+    ctx.authorizer
+        .require_on_account(actor, ACTION_EDIT)
         .await?;
     let account = &actor.principal.account;
-    let current = state
+    let current = ctx
         .store
         .get_policy(account, id)
         .await
         .map_err(not_found(id))?;
     refuse_read_only(&current, "edited")?;
-    validate(state, actor, &input).await?;
-    let now = Utc::now().trunc_subsecs(6);
+    validate(ctx, actor, &input).await?;
+    let now = ctx.clock.now_micros();
     let policy = stored(input, id, account, current.created_at, now);
-    state
-        .store
-        .replace_policy(&policy)
-        .await
-        .map_err(conflict)?;
-    state
-        .authorizer
-        .apply(state, account, |index| index.upsert(&policy).is_ok())
+    ctx.store.replace_policy(&policy).await.map_err(conflict)?;
+    ctx.authorizer
+        .apply(account, |index| index.upsert(&policy).is_ok())
         .await;
-    audit::record(
-        state,
-        actor,
-        ACTION_EDIT,
-        Some(&id.to_string()),
-        audit::SUCCESS,
-        json!({"name": policy.name}),
-    )
-    .await;
+    ctx.audit
+        .record(
+            actor,
+            ACTION_EDIT,
+            Some(&id.to_string()),
+            audit::SUCCESS,
+            json!({"name": policy.name}),
+        )
+        .await;
     Ok(Expansion::none().view(policy))
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_DELETE)
+pub async fn delete(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<()> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_DELETE)
         .await?;
     let account = &actor.principal.account;
-    let current = state
+    let current = ctx
         .store
         .get_policy(account, id)
         .await
         .map_err(not_found(id))?;
     refuse_read_only(&current, "deleted")?;
-    state
-        .store
+    ctx.store
         .delete_policy(account, id)
         .await
         .map_err(not_found(id))?;
-    state
-        .authorizer
-        .apply(state, account, |index| index.remove(id))
+    ctx.authorizer
+        .apply(account, |index| index.remove(id))
         .await;
-    audit::record(
-        state,
-        actor,
-        ACTION_DELETE,
-        Some(&id.to_string()),
-        audit::SUCCESS,
-        json!({"name": current.name}),
-    )
-    .await;
+    ctx.audit
+        .record(
+            actor,
+            ACTION_DELETE,
+            Some(&id.to_string()),
+            audit::SUCCESS,
+            json!({"name": current.name}),
+        )
+        .await;
     Ok(())
 }
 
@@ -255,7 +240,7 @@ fn refuse_read_only(policy: &Policy, verb: &str) -> Result<()> {
 
 /// Everything iam-core checks, then what only the account knows: the permissions groups
 /// a policy references must exist (built-in, or the account's own).
-async fn validate(state: &AppState, actor: &Actor, input: &PolicyInput) -> Result<()> {
+async fn validate(ctx: &ServiceContext, actor: &Actor, input: &PolicyInput) -> Result<()> {
     input.compile(NameRules::User)?;
     refuse_nul("description", input.description.as_deref())?;
     if input.permissions_groups.is_empty() {
@@ -266,7 +251,7 @@ async fn validate(state: &AppState, actor: &Actor, input: &PolicyInput) -> Resul
         .into_iter()
         .map(|g| g.urn)
         .collect();
-    let own = state
+    let own = ctx
         .store
         .list_permissions_groups(&actor.principal.account)
         .await?;

@@ -12,9 +12,9 @@ use iam_store::{Resource, ResourceGroup};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::service::context::ServiceContext;
 use crate::service::error::Result;
 use crate::service::principal::Actor;
-use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -108,11 +108,11 @@ impl Expansion {
         Expansion::default()
     }
 
-    pub async fn load(state: &AppState, actor: &Actor) -> Result<Expansion> {
+    pub async fn load(ctx: &ServiceContext, actor: &Actor) -> Result<Expansion> {
         let account = &actor.principal.account;
-        let groups = state.store.list_resource_groups(account).await?;
-        let resources = state.store.list_resources(account).await?;
-        let mut permissions_groups = state.store.list_permissions_groups(account).await?;
+        let groups = ctx.store.list_resource_groups(account).await?;
+        let resources = ctx.store.list_resources(account).await?;
+        let mut permissions_groups = ctx.store.list_permissions_groups(account).await?;
         permissions_groups.extend(builtin_permissions_groups(actor.principal.plate));
         Ok(Expansion {
             groups: groups

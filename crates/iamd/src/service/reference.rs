@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use iam_core::catalog::{ActionInfo, Category};
 use serde::Serialize;
 
+use crate::service::context::ServiceContext;
 use crate::service::error::Result;
 use crate::service::page::{Page, PageRequest, paginate};
 use crate::service::principal::Actor;
-use crate::state::AppState;
 
 /// `iam.reference.Action`.
 #[derive(Debug, Clone, Serialize)]
@@ -40,12 +40,12 @@ impl From<&ActionInfo> for ActionView {
 /// 004 lists `vps`, `emailDomain`, `cdn`…). Only the caller's own resources count: another
 /// account's inventory must not show through a shared reference.
 pub async fn resource_types(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     page: &PageRequest,
 ) -> Result<Page<String>> {
-    let mut types: BTreeSet<String> = state.catalog.current().resource_types.clone();
-    let registered = state
+    let mut types: BTreeSet<String> = ctx.catalog.current().resource_types.clone();
+    let registered = ctx
         .store
         .list_resource_types(&actor.principal.account)
         .await?;
@@ -54,8 +54,8 @@ pub async fn resource_types(
 }
 
 /// Actions sorted by name, of the given types (every type when none is given).
-pub fn actions(state: &AppState, types: &[String], page: &PageRequest) -> Page<ActionView> {
-    let current = state.catalog.current();
+pub fn actions(ctx: &ServiceContext, types: &[String], page: &PageRequest) -> Page<ActionView> {
+    let current = ctx.catalog.current();
     let actions: Vec<ActionView> = if types.is_empty() {
         current
             .actions

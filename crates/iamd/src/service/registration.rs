@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{SubsecRound, Utc};
 use iam_core::action::ActionPattern;
 use iam_core::catalog::{ActionInfo, Category};
 use iam_core::system::Builtins;
@@ -19,11 +18,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::providers::RESERVED_TYPE;
 use crate::service::resources::{self, ResourceView};
 use crate::service::tags;
-use crate::state::AppState;
 
 pub const MAX_NAME_LEN: usize = 512;
 pub const MAX_DECLARED_ACTIONS: usize = 1000;
@@ -76,24 +75,24 @@ pub struct ActionDeclaration {
 }
 
 pub async fn register(
-    state: &AppState,
+    ctx: &ServiceContext,
     who: Registrar<'_>,
     account: &str,
     urn: &str,
     input: Registration,
 ) -> Result<ResourceView> {
-    let (canonical, resource_type, urn_name) = resource_urn(state, who, account, urn).await?;
+    let (canonical, resource_type, urn_name) = resource_urn(ctx, who, account, urn).await?;
     let name = text("name", input.name.unwrap_or(urn_name))?;
     let display_name = text(
         "displayName",
         input.display_name.unwrap_or_else(|| name.clone()),
     )?;
-    let existing = match state.store.get_resource(account, &canonical).await {
+    let existing = match ctx.store.get_resource(account, &canonical).await {
         Ok(r) => Some(r),
         Err(StoreError::NotFound(_)) => None,
         Err(e) => return Err(e.into()),
     };
-    let now = Utc::now().trunc_subsecs(6);
+    let now = ctx.clock.now_micros();
     let resource = iam_store::Resource {
         id: existing.as_ref().map_or_else(Uuid::new_v4, |r| r.id),
         urn: canonical,
@@ -105,10 +104,10 @@ pub async fn register(
         created_at: existing.as_ref().map_or(now, |r| r.created_at),
         updated_at: now,
     };
-    let stored = state.store.upsert_resource(&resource).await?;
-    state.authorizer.invalidate(account);
+    let stored = ctx.store.upsert_resource(&resource).await?;
+    ctx.authorizer.invalidate(account);
     audit(
-        state,
+        ctx,
         who,
         account,
         "resource/register",
@@ -121,48 +120,41 @@ pub async fn register(
 
 /// A registered resource, as its registrar sees it.
 pub async fn get(
-    state: &AppState,
+    ctx: &ServiceContext,
     who: Registrar<'_>,
     account: &str,
     urn: &str,
 ) -> Result<ResourceView> {
-    let (canonical, _, _) = resource_urn(state, who, account, urn).await?;
-    Ok(resources::load(state, account, &canonical).await?.into())
+    let (canonical, _, _) = resource_urn(ctx, who, account, urn).await?;
+    Ok(resources::load(ctx, account, &canonical).await?.into())
 }
 
-pub async fn remove(state: &AppState, who: Registrar<'_>, account: &str, urn: &str) -> Result<()> {
-    let (canonical, _, _) = resource_urn(state, who, account, urn).await?;
-    resources::load(state, account, &canonical).await?;
-    state.store.delete_resource(account, &canonical).await?;
-    state.authorizer.invalidate(account);
-    audit(
-        state,
-        who,
-        account,
-        "resource/remove",
-        &canonical,
-        json!({}),
-    )
-    .await;
+pub async fn remove(
+    ctx: &ServiceContext,
+    who: Registrar<'_>,
+    account: &str,
+    urn: &str,
+) -> Result<()> {
+    let (canonical, _, _) = resource_urn(ctx, who, account, urn).await?;
+    resources::load(ctx, account, &canonical).await?;
+    ctx.store.delete_resource(account, &canonical).await?;
+    ctx.authorizer.invalidate(account);
+    audit(ctx, who, account, "resource/remove", &canonical, json!({})).await;
     Ok(())
 }
 
 /// Checks the URN against the account and the registrar; returns it in canonical form
 /// with its type and name.
 async fn resource_urn(
-    state: &AppState,
+    ctx: &ServiceContext,
     who: Registrar<'_>,
     account: &str,
     urn: &str,
 ) -> Result<(String, String, String)> {
-    let stored = state
-        .store
-        .get_account(account)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound(_) => ServiceError::NotFound(format!("account {account}")),
-            other => other.into(),
-        })?;
+    let stored = ctx.store.get_account(account).await.map_err(|e| match e {
+        StoreError::NotFound(_) => ServiceError::NotFound(format!("account {account}")),
+        other => other.into(),
+    })?;
     let parsed = Urn::parse_as(urn, UrnFamily::Resource).map_err(|e| e.at("urn"))?;
     let UrnKind::Resource {
         resource_type,
@@ -224,7 +216,7 @@ fn merged_tags(
 
 /// Replaces the actions declared for `resource_type`, which the provider must own.
 pub async fn declare(
-    state: &AppState,
+    ctx: &ServiceContext,
     provider: &ResourceProvider,
     resource_type: &str,
     actions: Vec<ActionDeclaration>,
@@ -234,30 +226,29 @@ pub async fn declare(
             "resource type {resource_type} is not yours to declare"
         )));
     }
-    let declared = validate_declarations(state, resource_type, actions)?;
-    state
-        .store
+    let declared = validate_declarations(ctx, resource_type, actions)?;
+    ctx.store
         .replace_declared_actions(resource_type, &declared)
         .await
         .map_err(|e| match e {
             StoreError::Conflict(message) => ServiceError::Conflict(message),
             other => other.into(),
         })?;
-    refresh_catalog(state).await?;
+    refresh_catalog(ctx).await?;
     let details = json!({"actions": declared.len()});
     audit_global(
-        state,
+        ctx,
         &format!("provider:{}", provider.name),
         "resourceType/declare",
         resource_type,
         details,
     )
     .await;
-    Ok(declared_of(state, resource_type))
+    Ok(declared_of(ctx, resource_type))
 }
 
 fn validate_declarations(
-    state: &AppState,
+    ctx: &ServiceContext,
     resource_type: &str,
     actions: Vec<ActionDeclaration>,
 ) -> Result<Vec<DeclaredAction>> {
@@ -280,7 +271,7 @@ fn validate_declarations(
                 a.action
             )));
         }
-        if state.catalog.is_builtin(&a.action) {
+        if ctx.catalog.is_builtin(&a.action) {
             return Err(ServiceError::Conflict(format!(
                 "{} is a built-in action: it cannot be declared",
                 a.action
@@ -309,9 +300,8 @@ fn validate_declarations(
 }
 
 /// The actions of a type as the catalog now holds them.
-pub fn declared_of(state: &AppState, resource_type: &str) -> Vec<ActionInfo> {
-    state
-        .catalog
+pub fn declared_of(ctx: &ServiceContext, resource_type: &str) -> Vec<ActionInfo> {
+    ctx.catalog
         .current()
         .actions
         .actions_of_type(resource_type)
@@ -320,33 +310,38 @@ pub fn declared_of(state: &AppState, resource_type: &str) -> Vec<ActionInfo> {
 }
 
 /// Reloads providers' types and declared actions into the catalog and the role sets.
-pub async fn refresh_catalog(state: &AppState) -> Result<()> {
-    let providers = state.store.list_providers().await?;
-    let declared = state.store.list_declared_actions().await?;
-    let version = state.catalog.rebuild(&providers, &declared);
-    state
-        .authorizer
+pub async fn refresh_catalog(ctx: &ServiceContext) -> Result<()> {
+    let providers = ctx.store.list_providers().await?;
+    let declared = ctx.store.list_declared_actions().await?;
+    let version = ctx.catalog.rebuild(&providers, &declared);
+    ctx.authorizer
         .replace_builtins(Builtins::new(&version.actions));
     Ok(())
 }
 
 async fn audit(
-    state: &AppState,
+    ctx: &ServiceContext,
     who: Registrar<'_>,
     account: &str,
     action: &str,
     target: &str,
     details: Value,
 ) {
-    append(state, account, &who.audit_name(), action, target, details).await;
+    append(ctx, account, &who.audit_name(), action, target, details).await;
 }
 
-async fn audit_global(state: &AppState, actor: &str, action: &str, target: &str, details: Value) {
-    append(state, "", actor, action, target, details).await;
+async fn audit_global(
+    ctx: &ServiceContext,
+    actor: &str,
+    action: &str,
+    target: &str,
+    details: Value,
+) {
+    append(ctx, "", actor, action, target, details).await;
 }
 
 async fn append(
-    state: &AppState,
+    ctx: &ServiceContext,
     account: &str,
     actor: &str,
     action: &str,
@@ -356,7 +351,7 @@ async fn append(
     let entry = AuditEntry {
         id: Uuid::new_v4(),
         account: account.to_owned(),
-        at: Utc::now(),
+        at: ctx.clock.now(),
         actor: Some(actor.to_owned()),
         action: action.to_owned(),
         target: Some(target.to_owned()),
@@ -364,7 +359,7 @@ async fn append(
         ip: None,
         details,
     };
-    if let Err(e) = state.store.append_audit(&entry).await {
+    if let Err(e) = ctx.store.append_audit(&entry).await {
         tracing::error!(error = %e, action, "could not write the audit log");
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use iam_core::urn::Urn;
 use iam_store::{Resource, ResourceGroup, StoreError};
 use serde::{Deserialize, Serialize};
@@ -13,12 +13,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::service::audit;
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::page::{Page, PageRequest, created_key, paginate};
 use crate::service::policies::refuse_nul;
 use crate::service::principal::Actor;
 use crate::service::resources::ResourceView;
-use crate::state::AppState;
 
 pub const ACTION_GET: &str = "account:apiovh:iam/resourceGroup/get";
 pub const ACTION_CREATE: &str = "account:apiovh:iam/resourceGroup/create";
@@ -69,16 +69,13 @@ pub enum MemberView {
 }
 
 pub async fn list(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     details: bool,
     page: &PageRequest,
 ) -> Result<Page<GroupView>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let groups = state
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let groups = ctx
         .store
         .list_resource_groups(&actor.principal.account)
         .await?;
@@ -88,37 +85,38 @@ pub async fn list(
         page,
     );
     let resources = if details {
-        state.store.list_resources(&actor.principal.account).await?
+        ctx.store.list_resources(&actor.principal.account).await?
     } else {
         Vec::new()
     };
     Ok(page.map(|g| view(g, details.then_some(&resources[..]))))
 }
 
-pub async fn get(state: &AppState, actor: &Actor, id: Uuid, details: bool) -> Result<GroupView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let group = load(state, &actor.principal.account, id).await?;
+pub async fn get(
+    ctx: &ServiceContext,
+    actor: &Actor,
+    id: Uuid,
+    details: bool,
+) -> Result<GroupView> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let group = load(ctx, &actor.principal.account, id).await?;
     let resources = if details {
-        state.store.list_resources(&actor.principal.account).await?
+        ctx.store.list_resources(&actor.principal.account).await?
     } else {
         Vec::new()
     };
     Ok(view(group, details.then_some(&resources[..])))
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: GroupInput) -> Result<GroupView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_CREATE)
+pub async fn create(ctx: &ServiceContext, actor: &Actor, input: GroupInput) -> Result<GroupView> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_CREATE)
         .await?;
     validate_name(&input.name)?;
     let account = &actor.principal.account;
-    let members = resolve(state, account, input.resources.unwrap_or_default()).await?;
+    let members = resolve(ctx, account, input.resources.unwrap_or_default()).await?;
     let id = Uuid::new_v4();
-    let now = Utc::now().trunc_subsecs(6);
+    let now = ctx.clock.now_micros();
     let group = ResourceGroup {
         id,
         urn: Urn::resource_group(actor.principal.plate, id).to_string(),
@@ -130,32 +128,31 @@ pub async fn create(state: &AppState, actor: &Actor, input: GroupInput) -> Resul
         // Equal to `created_at` until the first change (seed 004's example).
         updated_at: Some(now),
     };
-    state.store.create_resource_group(&group).await?;
-    state.authorizer.invalidate(account);
-    audit::record(
-        state,
-        actor,
-        ACTION_CREATE,
-        Some(&group.urn),
-        audit::SUCCESS,
-        json!({"name": group.name}),
-    )
-    .await;
+    ctx.store.create_resource_group(&group).await?;
+    ctx.authorizer.invalidate(account);
+    ctx.audit
+        .record(
+            actor,
+            ACTION_CREATE,
+            Some(&group.urn),
+            audit::SUCCESS,
+            json!({"name": group.name}),
+        )
+        .await;
     Ok(view(group, None))
 }
 
 pub async fn replace(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     id: Uuid,
     input: GroupInput,
 ) -> Result<GroupView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_EDIT)
+    ctx.authorizer
+        .require_on_account(actor, ACTION_EDIT)
         .await?;
     let account = &actor.principal.account;
-    let mut group = load(state, account, id).await?;
+    let mut group = load(ctx, account, id).await?;
     refuse_read_only(&group, "edited")?;
     validate_name(&input.name)?;
     let Some(members) = input.resources else {
@@ -164,50 +161,47 @@ pub async fn replace(
             "field \"resources\": required (send [] for an empty group)",
         ));
     };
-    group.members = resolve(state, account, members).await?;
+    group.members = resolve(ctx, account, members).await?;
     group.name = input.name;
-    group.updated_at = Some(Utc::now().trunc_subsecs(6));
-    state
-        .store
+    group.updated_at = Some(ctx.clock.now_micros());
+    ctx.store
         .replace_resource_group(&group)
         .await
         .map_err(not_found(id))?;
-    state.authorizer.invalidate(account);
-    audit::record(
-        state,
-        actor,
-        ACTION_EDIT,
-        Some(&group.urn),
-        audit::SUCCESS,
-        json!({"name": group.name}),
-    )
-    .await;
+    ctx.authorizer.invalidate(account);
+    ctx.audit
+        .record(
+            actor,
+            ACTION_EDIT,
+            Some(&group.urn),
+            audit::SUCCESS,
+            json!({"name": group.name}),
+        )
+        .await;
     Ok(view(group, None))
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_DELETE)
+pub async fn delete(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<()> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_DELETE)
         .await?;
     let account = &actor.principal.account;
-    let group = load(state, account, id).await?;
+    let group = load(ctx, account, id).await?;
     refuse_read_only(&group, "deleted")?;
-    state
-        .store
+    ctx.store
         .delete_resource_group(account, id)
         .await
         .map_err(not_found(id))?;
-    state.authorizer.invalidate(account);
-    audit::record(
-        state,
-        actor,
-        ACTION_DELETE,
-        Some(&group.urn),
-        audit::SUCCESS,
-        json!({"name": group.name}),
-    )
-    .await;
+    ctx.authorizer.invalidate(account);
+    ctx.audit
+        .record(
+            actor,
+            ACTION_DELETE,
+            Some(&group.urn),
+            audit::SUCCESS,
+            json!({"name": group.name}),
+        )
+        .await;
     Ok(())
 }
 
@@ -235,14 +229,14 @@ fn refuse_read_only(group: &ResourceGroup, verb: &str) -> Result<()> {
 }
 
 /// Member ids, in order, without repeats; every member must be a resource of the account.
-async fn resolve(state: &AppState, account: &str, refs: Vec<MemberRef>) -> Result<Vec<Uuid>> {
+async fn resolve(ctx: &ServiceContext, account: &str, refs: Vec<MemberRef>) -> Result<Vec<Uuid>> {
     if refs.len() > MAX_MEMBERS {
         return Err(ServiceError::invalid_code(
             "TOO_MANY_ITEMS",
             format!("a group holds at most {MAX_MEMBERS} resources"),
         ));
     }
-    let resources = state.store.list_resources(account).await?;
+    let resources = ctx.store.list_resources(account).await?;
     let by_id: HashMap<Uuid, &Resource> = resources.iter().map(|r| (r.id, r)).collect();
     let by_urn: HashMap<&str, &Resource> = resources.iter().map(|r| (r.urn.as_str(), r)).collect();
     let mut ids = Vec::with_capacity(refs.len());
@@ -277,9 +271,8 @@ async fn resolve(state: &AppState, account: &str, refs: Vec<MemberRef>) -> Resul
     Ok(ids)
 }
 
-async fn load(state: &AppState, account: &str, id: Uuid) -> Result<ResourceGroup> {
-    state
-        .store
+async fn load(ctx: &ServiceContext, account: &str, id: Uuid) -> Result<ResourceGroup> {
+    ctx.store
         .get_resource_group(account, id)
         .await
         .map_err(not_found(id))

@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{SubsecRound, Utc};
 use iam_core::pattern::UrnPattern;
 use iam_core::urn::UrnFamily;
 use iam_store::{Resource, StoreError};
@@ -17,11 +16,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::service::audit;
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::page::{Page, PageRequest, created_key, paginate};
 use crate::service::principal::Actor;
 use crate::service::tags::{self, TagFilter};
-use crate::state::AppState;
 
 pub const ACTION_EDIT: &str = "account:apiovh:iam/resource/edit";
 pub const ACTION_TAG_ADD: &str = "account:apiovh:iam/resource/tag/add";
@@ -81,7 +80,7 @@ impl CompiledFilter<'_> {
 }
 
 pub async fn list(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     filter: &ResourceFilter,
     page: &PageRequest,
@@ -95,7 +94,7 @@ pub async fn list(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let compiled = CompiledFilter { filter, urns };
-    let resources = state.store.list_resources(&actor.principal.account).await?;
+    let resources = ctx.store.list_resources(&actor.principal.account).await?;
     let kept = resources
         .into_iter()
         .filter(|r| compiled.accepts(r))
@@ -109,18 +108,17 @@ pub async fn list(
 /// By URN (the official path parameter) or by UUID (seed 004's `{resourceId}`): an IAM URN
 /// (`urn:v1:…`) never parses as a UUID, so the two never overlap. Either way only within the
 /// caller's account.
-pub async fn get(state: &AppState, actor: &Actor, key: &str) -> Result<ResourceView> {
+pub async fn get(ctx: &ServiceContext, actor: &Actor, key: &str) -> Result<ResourceView> {
     let account = &actor.principal.account;
     let resource = match Uuid::parse_str(key) {
-        Ok(id) => state.store.get_resource_by_id(account, id).await,
-        Err(_) => state.store.get_resource(account, key).await,
+        Ok(id) => ctx.store.get_resource_by_id(account, id).await,
+        Err(_) => ctx.store.get_resource(account, key).await,
     };
     Ok(resource.map_err(missing(key))?.into())
 }
 
-pub(crate) async fn load(state: &AppState, account: &str, urn: &str) -> Result<Resource> {
-    state
-        .store
+pub(crate) async fn load(ctx: &ServiceContext, account: &str, urn: &str) -> Result<Resource> {
+    ctx.store
         .get_resource(account, urn)
         .await
         .map_err(missing(urn))
@@ -136,79 +134,76 @@ fn missing(key: &str) -> impl FnOnce(StoreError) -> ServiceError + '_ {
 /// Replaces the account's tags of the resource (`null` or absent clears them); the
 /// computed `ovh:` tags are kept.
 pub async fn set_tags(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     urn: &str,
     wanted: BTreeMap<String, String>,
 ) -> Result<ResourceView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_EDIT)
+    ctx.authorizer
+        .require_on_account(actor, ACTION_EDIT)
         .await?;
     tags::validate_settable(&wanted)?;
-    let mut resource = load(state, &actor.principal.account, urn).await?;
+    let mut resource = load(ctx, &actor.principal.account, urn).await?;
     resource.tags.retain(|k, _| tags::is_computed(k));
     resource.tags.extend(wanted);
     tags::validate_count(resource.tags.len())?;
-    let stored = save(state, actor, ACTION_EDIT, resource).await?;
+    let stored = save(ctx, actor, ACTION_EDIT, resource).await?;
     Ok(stored.into())
 }
 
 pub async fn add_tag(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     urn: &str,
     key: String,
     value: String,
 ) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_TAG_ADD)
+    ctx.authorizer
+        .require_on_account(actor, ACTION_TAG_ADD)
         .await?;
     let single = BTreeMap::from([(key, value)]);
     tags::validate_settable(&single)?;
-    let mut resource = load(state, &actor.principal.account, urn).await?;
+    let mut resource = load(ctx, &actor.principal.account, urn).await?;
     resource.tags.extend(single);
     tags::validate_count(resource.tags.len())?;
-    save(state, actor, ACTION_TAG_ADD, resource).await.map(drop)
+    save(ctx, actor, ACTION_TAG_ADD, resource).await.map(drop)
 }
 
-pub async fn remove_tag(state: &AppState, actor: &Actor, urn: &str, key: &str) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_TAG_REMOVE)
+pub async fn remove_tag(ctx: &ServiceContext, actor: &Actor, urn: &str, key: &str) -> Result<()> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_TAG_REMOVE)
         .await?;
     if tags::is_computed(key) {
         return Err(tags::computed(key));
     }
-    let mut resource = load(state, &actor.principal.account, urn).await?;
+    let mut resource = load(ctx, &actor.principal.account, urn).await?;
     if resource.tags.remove(key).is_none() {
         return Err(ServiceError::NotFound(format!(
             "tag {key:?} on resource {urn}"
         )));
     }
-    save(state, actor, ACTION_TAG_REMOVE, resource)
+    save(ctx, actor, ACTION_TAG_REMOVE, resource)
         .await
         .map(drop)
 }
 
 async fn save(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     action: &str,
     mut resource: Resource,
 ) -> Result<Resource> {
-    resource.updated_at = Utc::now().trunc_subsecs(6);
-    let stored = state.store.upsert_resource(&resource).await?;
-    state.authorizer.invalidate(&stored.account);
-    audit::record(
-        state,
-        actor,
-        action,
-        Some(&stored.urn),
-        audit::SUCCESS,
-        json!({"tags": stored.tags}),
-    )
-    .await;
+    resource.updated_at = ctx.clock.now_micros();
+    let stored = ctx.store.upsert_resource(&resource).await?;
+    ctx.authorizer.invalidate(&stored.account);
+    ctx.audit
+        .record(
+            actor,
+            action,
+            Some(&stored.urn),
+            audit::SUCCESS,
+            json!({"tags": stored.tags}),
+        )
+        .await;
     Ok(stored)
 }

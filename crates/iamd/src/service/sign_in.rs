@@ -8,9 +8,9 @@ use iam_core::urn::Plate;
 use iam_store::{StoreError, User, UserStatus};
 
 use crate::service::authenticate;
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Principal;
-use crate::state::AppState;
 
 /// Who is signing in, parsed from what they typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub fn wrong_credentials() -> ServiceError {
 /// bound to (`authenticate::user_binding`, `authenticate::root_binding`). The user whose
 /// password was checked is the one signed in: it is read once.
 pub async fn sign_in(
-    state: &AppState,
+    ctx: &ServiceContext,
     name: &SignInName,
     password: &str,
 ) -> Result<(Principal, String)> {
@@ -63,13 +63,13 @@ pub async fn sign_in(
         SignInName::Root { account } => (account, None),
         SignInName::User { account, login } => (account, Some(login)),
     };
-    let account = match state.store.get_account(account_nic).await {
+    let account = match ctx.store.get_account(account_nic).await {
         Ok(account) => Some(account),
         Err(StoreError::NotFound(_)) => None,
         Err(other) => return Err(other.into()),
     };
     let user = match (&account, login) {
-        (Some(account), Some(login)) => active_user(state, &account.nic, login).await?,
+        (Some(account), Some(login)) => active_user(ctx, &account.nic, login).await?,
         _ => None,
     };
     let stored_hash = match (&account, &user) {
@@ -80,7 +80,7 @@ pub async fn sign_in(
     };
     // An unknown name still pays for one Argon2id verification, so timing does not tell
     // which names exist.
-    let matches = verify(state, password, stored_hash.clone()).await?;
+    let matches = verify(ctx, password, stored_hash.clone()).await?;
     let Some(account) = account.filter(|_| matches && stored_hash.is_some()) else {
         return Err(wrong_credentials());
     };
@@ -89,7 +89,7 @@ pub async fn sign_in(
     match (login, user) {
         (None, _) => Ok((
             Principal::root(plate, &account.nic),
-            authenticate::root_binding(state, &account),
+            authenticate::root_binding(ctx, &account),
         )),
         (Some(_), Some(user)) => Ok((
             authenticate::principal_of_user(plate, &user),
@@ -101,8 +101,8 @@ pub async fn sign_in(
 }
 
 /// A user who may sign in with a password: it exists, is enabled and has one.
-async fn active_user(state: &AppState, account: &str, login: &str) -> Result<Option<User>> {
-    match state.store.get_user(account, login).await {
+async fn active_user(ctx: &ServiceContext, account: &str, login: &str) -> Result<Option<User>> {
+    match ctx.store.get_user(account, login).await {
         Ok(user) if user.status != UserStatus::Disabled && !user.password_hash.is_empty() => {
             Ok(Some(user))
         }
@@ -115,10 +115,9 @@ async fn active_user(state: &AppState, account: &str, login: &str) -> Result<Opt
 /// parameters: verified when there is no real hash to compare with.
 static DECOY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-async fn verify(state: &AppState, password: &str, stored: Option<String>) -> Result<bool> {
+async fn verify(ctx: &ServiceContext, password: &str, stored: Option<String>) -> Result<bool> {
     let password = zeroize::Zeroizing::new(password.to_owned());
-    state
-        .passwords
+    ctx.passwords
         .run(move |hashing| -> Result<bool> {
             let stored = match stored {
                 Some(stored) => stored,

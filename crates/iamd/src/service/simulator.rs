@@ -14,10 +14,10 @@ use iam_core::urn::{Urn, UrnFamily, UrnKind};
 use iam_store::StoreError;
 use serde::{Deserialize, Serialize};
 
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::policies::ACTION_GET;
 use crate::service::principal::Actor;
-use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -63,19 +63,13 @@ pub struct SimulationResult {
 }
 
 pub async fn simulate(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     input: Simulation,
 ) -> Result<SimulationResult> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let identities = principal_identities(state, actor, &input.identity).await?;
-    let snapshot = state
-        .authorizer
-        .snapshot(state, &actor.principal.account)
-        .await?;
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let identities = principal_identities(ctx, actor, &input.identity).await?;
+    let snapshot = ctx.authorizer.snapshot(&actor.principal.account).await?;
     let date = input.context.date.unwrap_or_else(Utc::now);
     let ip = input.context.ip;
     let decisions = snapshot.decide(
@@ -112,7 +106,7 @@ pub async fn simulate(
 /// The identities a principal named by `identity` acts as: a user acts as itself and its
 /// group, as when it calls the API.
 async fn principal_identities(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     identity: &str,
 ) -> Result<Vec<String>> {
@@ -126,7 +120,7 @@ async fn principal_identities(
     }
     let mut identities = vec![urn.to_string()];
     if let UrnKind::User { login, .. } = &urn.kind {
-        let user = state
+        let user = ctx
             .store
             .get_user(account, login)
             .await

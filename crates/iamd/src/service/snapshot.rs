@@ -1,4 +1,4 @@
-//! An account's compiled authorization state: its policy index (policies, permissions
+//! An account's compiled authorization ctx: its policy index (policies, permissions
 //! groups, group roles) and the facts of its registered resources (name, type, tags, the
 //! resource groups holding each). Built from the store in one pass; immutable once built.
 //!

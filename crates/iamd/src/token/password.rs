@@ -10,9 +10,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use std::sync::Arc;
 
+use serde::Deserialize;
 use tokio::sync::Semaphore;
 
-use crate::config::Argon2Params;
 use crate::token::secret::{RandomError, random_bytes};
 
 /// Minimum length of a password, in characters.
@@ -37,6 +37,26 @@ pub enum PasswordError {
     Busy,
     #[error("password hashing task: {0}")]
     Task(String),
+}
+
+/// Argon2id cost parameters for passwords (DESIGN.md §5). Defaults follow OWASP's
+/// recommendation of 19 MiB, 2 iterations, 1 lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Argon2Params {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Params {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
 }
 
 /// Argon2id hashing with fixed cost parameters. Deliberately not `Debug`.

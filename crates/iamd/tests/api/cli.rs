@@ -34,6 +34,20 @@ pub struct Served {
     pub child: Child,
     pub base: String,
     pub stderr: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Served {
+    /// Stops the server gracefully and returns every line it wrote: the pipe is read to its
+    /// end, so nothing the server logged is still in flight.
+    pub fn finish(mut self) -> Vec<String> {
+        signal(&self.child, "TERM");
+        let _ = self.child.wait();
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        self.stderr.lock().unwrap().clone()
+    }
 }
 
 impl Drop for Served {
@@ -66,7 +80,7 @@ pub fn serve(mut command: Command) -> Served {
     let addr =
         addr.unwrap_or_else(|| panic!("server never became ready: {:?}", stderr.lock().unwrap()));
     let sink = stderr.clone();
-    std::thread::spawn(move || {
+    let reader = std::thread::spawn(move || {
         for line in lines.map_while(Result::ok) {
             sink.lock().unwrap().push(line);
         }
@@ -75,6 +89,7 @@ pub fn serve(mut command: Command) -> Served {
         child,
         base: format!("http://{addr}"),
         stderr,
+        reader: Some(reader),
     }
 }
 

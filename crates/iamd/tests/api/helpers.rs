@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use iam_core::urn::Plate;
+use iamd::clock::Clock;
 use iamd::config::{Argon2Params, Config, ConfigLayer};
 use iamd::service::accounts::{self, CreatedAccount};
 use iamd::startup::Application;
@@ -129,6 +130,12 @@ impl TestApp {
 
     /// A server over a fresh database, with the settings of `overrides`.
     pub async fn spawn_with(backend: Backend, overrides: ConfigLayer) -> TestApp {
+        TestApp::spawn_on(backend, overrides, Clock::system()).await
+    }
+
+    /// A server over a fresh database whose time is `clock`'s: a test moves a manual clock
+    /// forward instead of sleeping.
+    pub async fn spawn_on(backend: Backend, overrides: ConfigLayer, clock: Clock) -> TestApp {
         let tempdir = tempfile::tempdir().unwrap();
         let data_dir = tempdir.path().to_owned();
         let (database_url, pg) = match backend {
@@ -141,7 +148,7 @@ impl TestApp {
                 (db.url.clone(), Some(db))
             }
         };
-        let mut app = TestApp::start_with(backend, data_dir, database_url, overrides).await;
+        let mut app = TestApp::start_on(backend, data_dir, database_url, overrides, clock).await;
         app._tempdir = Some(tempdir);
         app._pg = pg;
         app
@@ -164,9 +171,21 @@ impl TestApp {
         database_url: String,
         overrides: ConfigLayer,
     ) -> TestApp {
+        TestApp::start_on(backend, data_dir, database_url, overrides, Clock::system()).await
+    }
+
+    async fn start_on(
+        backend: Backend,
+        data_dir: PathBuf,
+        database_url: String,
+        overrides: ConfigLayer,
+        clock: Clock,
+    ) -> TestApp {
         iamd::telemetry::init(iamd::config::LogFormat::Text, "warn");
         let config = test_config_with(&data_dir, &database_url, overrides);
-        let application = Application::build(config).await.expect("server builds");
+        let application = Application::build_with(config, clock)
+            .await
+            .expect("server builds");
         let addr = application.local_addr().unwrap();
         let state = application.state().clone();
         let (tx, rx) = oneshot::channel();

@@ -462,8 +462,7 @@ fn secrets_and_tokens_never_reach_the_logs() {
             .unwrap();
         (secret.to_owned(), access)
     });
-    std::thread::sleep(Duration::from_millis(200)); // let the last log lines through the pipe
-    let logs = served.stderr.lock().unwrap().join("\n");
+    let logs = served.finish().join("\n");
     assert!(
         logs.contains("/auth/oauth2/token"),
         "the calls were logged: {logs}"

@@ -1,8 +1,9 @@
 //! `/me/identity/user/{user}/token`: personal access tokens, shown once, acting as their user.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
+
+use iamd::clock::Clock;
+use iamd::config::ConfigLayer;
 
 use crate::helpers::{TestApp, backends, expect_error, json};
 use crate::users::{create_user, instant};
@@ -170,7 +171,8 @@ async fn the_value_is_stored_only_as_a_keyed_hash() {
 #[tokio::test]
 async fn an_expired_token_is_refused() {
     for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+        let clock = Clock::manual(chrono::Utc::now());
+        let app = TestApp::spawn_on(backend, ConfigLayer::default(), clock.clone()).await;
         let account = app.create_account("xx1111-ovh").await;
         create_user(&app, &account.token, "ivan", "DEFAULT").await;
         let body = json!({"name": "short", "description": "one second", "expiresIn": 1});
@@ -186,7 +188,7 @@ async fn an_expired_token_is_refused() {
         assert_eq!(status, 200, "{created}");
         let pat = created["token"].as_str().unwrap();
         assert_eq!(app.get("/1.0/me", Some(pat)).await.status(), 200);
-        tokio::time::sleep(Duration::from_millis(1200)).await;
+        clock.advance(chrono::Duration::milliseconds(1200));
         let refused = expect_error(
             app.get("/1.0/me", Some(pat)).await,
             401,

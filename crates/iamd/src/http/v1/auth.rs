@@ -17,8 +17,8 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/details", get(details))
 }
 
-pub async fn time() -> Json<i64> {
-    Json(chrono::Utc::now().timestamp())
+pub async fn time(State(state): State<AppState>) -> Json<i64> {
+    Json(state.clock.now().timestamp())
 }
 
 pub async fn details(

@@ -23,11 +23,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::service::clients::Flow;
+use crate::service::context::ServiceContext;
 use crate::service::error::ServiceError;
 use crate::service::oauth::{self, ClientCredentials, GRANT_CLIENT_CREDENTIALS, OAuthError};
 use crate::service::role_adapter::roles::ProjectRoles;
 use crate::service::role_adapter::scope::{Projects, Scope};
-use crate::state::AppState;
 use crate::token::id_token::{self, IdTokenClaims};
 use crate::token::secret::random_bytes;
 
@@ -94,20 +94,20 @@ pub struct TokenRequest<'a> {
 
 /// RFC 6749 §4.4.2–§4.4.3: the client credentials grant, answered with an id_token.
 pub async fn token(
-    state: &AppState,
+    ctx: &ServiceContext,
     adapter: &Adapter,
     request: TokenRequest<'_>,
     now: DateTime<Utc>,
 ) -> Result<IdTokenResponse, OAuthError> {
     check_grant_type(request.grant_type)?;
-    let client = oauth::authenticate_client(state, request.credentials).await?;
+    let client = oauth::authenticate_client(ctx, request.credentials).await?;
     if client.flow != Flow::ClientCredentials.as_str() {
         return Err(OAuthError::UnauthorizedClient(format!(
             "this client's flow is {}: it may not use the client_credentials grant",
             client.flow
         )));
     }
-    let plate = oauth::client_plate(state, &client).await?;
+    let plate = oauth::client_plate(ctx, &client).await?;
     if plate != adapter.plate {
         return Err(OAuthError::UnauthorizedClient(format!(
             "this service account lives on plate {plate}: use the role adapter of urn:v1:{plate}:resource:{RESOURCE_TYPE}:…"
@@ -116,7 +116,7 @@ pub async fn token(
     let scope = scope::parse(request.scope)?;
     // A service account acts as its credential URN alone (DESIGN.md §3).
     let identity = Urn::credential(plate, &client.account, &client.client_id).to_string();
-    let snapshot = state.authorizer.snapshot(state, &client.account).await?;
+    let snapshot = ctx.authorizer.snapshot(&client.account).await?;
     if let Projects::Named(ids) = &scope.projects {
         let outside = roles::outside_account(&snapshot, plate, ids);
         if !outside.is_empty() {
@@ -134,8 +134,8 @@ pub async fn token(
     if projects.is_empty() {
         return Err(no_rights(&scope, &identity));
     }
-    let response = issue(state, adapter, &client, identity, &scope, &projects, now)?;
-    state.metrics.observe_token_issued(METRICS_GRANT);
+    let response = issue(ctx, adapter, &client, identity, &scope, &projects, now)?;
+    ctx.metrics.observe_token_issued(METRICS_GRANT);
     Ok(response)
 }
 
@@ -176,7 +176,7 @@ fn not_in_account(ids: &[&str], account: &str) -> OAuthError {
 
 /// Builds and signs the id_token (OIDC Core §2) of `projects`.
 fn issue(
-    state: &AppState,
+    ctx: &ServiceContext,
     adapter: &Adapter,
     client: &OAuthClient,
     identity: String,
@@ -184,14 +184,14 @@ fn issue(
     projects: &[ProjectRoles],
     now: DateTime<Utc>,
 ) -> Result<IdTokenResponse, OAuthError> {
-    let ttl = state.config.access_token_ttl.as_secs();
+    let ttl = ctx.settings.access_token_ttl.as_secs();
     let jti: [u8; 16] = random_bytes().map_err(ServiceError::from)?;
     let single = match projects {
         [only] => Some(only),
         _ => None,
     };
     let claims = IdTokenClaims {
-        iss: adapter.issuer(&state.config.public_url),
+        iss: adapter.issuer(&ctx.settings.public_url),
         sub: identity,
         aud: client.client_id.clone(),
         azp: client.client_id.clone(),
@@ -207,7 +207,7 @@ fn issue(
         projects_json: projects_json(projects),
     };
     let id_token =
-        id_token::sign(&state.keys, &claims).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        id_token::sign(&ctx.keys, &claims).map_err(|e| ServiceError::Internal(e.to_string()))?;
     Ok(IdTokenResponse {
         access_token: id_token.clone(),
         id_token,

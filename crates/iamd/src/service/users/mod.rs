@@ -6,7 +6,7 @@
 
 mod input;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use iam_core::urn::Urn;
 use iam_store::{StoreError, User, UserStatus};
 use serde::Serialize;
@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::service::audit;
+use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
-use crate::state::AppState;
 use crate::token::password;
 
 pub use input::{
@@ -53,9 +53,8 @@ pub struct UserView {
 }
 
 /// The group a user is put in must exist: a bad request, not a missing user.
-async fn ensure_group(state: &AppState, account: &str, group: &str) -> Result<()> {
-    state
-        .store
+async fn ensure_group(ctx: &ServiceContext, account: &str, group: &str) -> Result<()> {
+    ctx.store
         .get_group(account, group)
         .await
         .map(drop)
@@ -75,10 +74,10 @@ fn unknown_group(group: &str) -> ServiceError {
 }
 
 /// Hashes off the async workers: Argon2id is deliberately slow.
-async fn hash_password(state: &AppState, password: String) -> Result<String> {
+async fn hash_password(ctx: &ServiceContext, password: String) -> Result<String> {
     password::check_strength(&password)?;
     let password = zeroize::Zeroizing::new(password);
-    let hashed = state
+    let hashed = ctx
         .passwords
         .run(move |hashing| hashing.hash(&password))
         .await?;
@@ -90,9 +89,11 @@ fn user_urn(actor: &Actor, login: &str) -> String {
 }
 
 /// The audit line of a successful change to `login`.
-async fn recorded(state: &AppState, actor: &Actor, action: &str, login: &str, details: Value) {
+async fn recorded(ctx: &ServiceContext, actor: &Actor, action: &str, login: &str, details: Value) {
     let target = user_urn(actor, login);
-    audit::record(state, actor, action, Some(&target), audit::SUCCESS, details).await;
+    ctx.audit
+        .record(actor, action, Some(&target), audit::SUCCESS, details)
+        .await;
 }
 
 fn view(actor: &Actor, user: User) -> UserView {
@@ -111,9 +112,8 @@ fn view(actor: &Actor, user: User) -> UserView {
 }
 
 /// A user of the caller's account, or 404.
-pub async fn fetch(state: &AppState, actor: &Actor, login: &str) -> Result<User> {
-    state
-        .store
+pub async fn fetch(ctx: &ServiceContext, actor: &Actor, login: &str) -> Result<User> {
+    ctx.store
         .get_user(&actor.principal.account, login)
         .await
         .map_err(|e| match e {
@@ -122,38 +122,28 @@ pub async fn fetch(state: &AppState, actor: &Actor, login: &str) -> Result<User>
         })
 }
 
-pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<String>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let users = state.store.list_users(&actor.principal.account).await?;
+pub async fn list(ctx: &ServiceContext, actor: &Actor) -> Result<Vec<String>> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let users = ctx.store.list_users(&actor.principal.account).await?;
     Ok(users.into_iter().map(|u| u.login).collect())
 }
 
 /// Every user of the account with its details, by login (the console's table).
-pub async fn list_views(state: &AppState, actor: &Actor) -> Result<Vec<UserView>> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    let mut users = state.store.list_users(&actor.principal.account).await?;
+pub async fn list_views(ctx: &ServiceContext, actor: &Actor) -> Result<Vec<UserView>> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    let mut users = ctx.store.list_users(&actor.principal.account).await?;
     users.sort_by(|a, b| a.login.cmp(&b.login));
     Ok(users.into_iter().map(|u| view(actor, u)).collect())
 }
 
-pub async fn get(state: &AppState, actor: &Actor, login: &str) -> Result<UserView> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_GET)
-        .await?;
-    Ok(view(actor, fetch(state, actor, login).await?))
+pub async fn get(ctx: &ServiceContext, actor: &Actor, login: &str) -> Result<UserView> {
+    ctx.authorizer.require_on_account(actor, ACTION_GET).await?;
+    Ok(view(actor, fetch(ctx, actor, login).await?))
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: CreateUser) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_CREATE)
+pub async fn create(ctx: &ServiceContext, actor: &Actor, input: CreateUser) -> Result<()> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_CREATE)
         .await?;
     validate_login(&input.login)?;
     validate_type(input.user_type)?;
@@ -162,12 +152,12 @@ pub async fn create(state: &AppState, actor: &Actor, input: CreateUser) -> Resul
     validate_description(&description)?;
     let account = &actor.principal.account;
     let group = input.group.unwrap_or_else(|| DEFAULT_GROUP.to_owned());
-    ensure_group(state, account, &group).await?;
-    let now = Utc::now().trunc_subsecs(6);
+    ensure_group(ctx, account, &group).await?;
+    let now = ctx.clock.now_micros();
     // A user without a password can still act through personal access tokens. Seed 004's
     // template sends `"password": ""`: empty means none, like an absent field.
     let (password_hash, password_updated_at) = match input.password.filter(|p| !p.is_empty()) {
-        Some(p) => (hash_password(state, p).await?, Some(now)),
+        Some(p) => (hash_password(ctx, p).await?, Some(now)),
         None => (String::new(), None),
     };
     let user = User {
@@ -184,23 +174,22 @@ pub async fn create(state: &AppState, actor: &Actor, input: CreateUser) -> Resul
         updated_at: now,
         password_updated_at,
     };
-    state.store.create_user(&user).await.map_err(|e| match e {
+    ctx.store.create_user(&user).await.map_err(|e| match e {
         StoreError::Conflict(_) => {
             ServiceError::Conflict(format!("a user with login {} already exists", user.login))
         }
         StoreError::NotFound(_) => unknown_group(&user.group),
         other => other.into(),
     })?;
-    state.authorizer.invalidate(account);
+    ctx.authorizer.invalidate(account);
     let details = json!({"group": user.group, "type": user.user_type, "password": password_updated_at.is_some()});
-    recorded(state, actor, ACTION_CREATE, &user.login, details).await;
+    recorded(ctx, actor, ACTION_CREATE, &user.login, details).await;
     Ok(())
 }
 
-pub async fn edit(state: &AppState, actor: &Actor, login: &str, input: EditUser) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_EDIT)
+pub async fn edit(ctx: &ServiceContext, actor: &Actor, login: &str, input: EditUser) -> Result<()> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_EDIT)
         .await?;
     if input.login.as_deref().is_some_and(|l| l != login) {
         return Err(ServiceError::invalid_code(
@@ -212,22 +201,23 @@ pub async fn edit(state: &AppState, actor: &Actor, login: &str, input: EditUser)
     if let Some(description) = &input.description {
         validate_description(description)?;
     }
-    let mut user = fetch(state, actor, login).await?;
+    let mut user = fetch(ctx, actor, login).await?;
     if let Some(group) = input.group.as_deref().filter(|g| *g != user.group) {
-        ensure_group(state, &user.account, group).await?;
+        ensure_group(ctx, &user.account, group).await?;
     }
     let before_group = user.group.clone();
     apply(&mut user, email, input.description, input.group);
-    state.store.update_user(&user).await.map_err(|e| match e {
+    user.updated_at = ctx.clock.now_micros();
+    ctx.store.update_user(&user).await.map_err(|e| match e {
         StoreError::NotFound("group") => unknown_group(&user.group),
         StoreError::NotFound(_) => ServiceError::NotFound(format!("user {login}")),
         other => other.into(),
     })?;
-    state.authorizer.invalidate(&user.account);
-    state.principals.invalidate(&user.account);
+    ctx.authorizer.invalidate(&user.account);
+    ctx.principals.invalidate(&user.account);
     let details =
         json!({"group": user.group, "previousGroup": before_group, "email": user.email.is_some()});
-    recorded(state, actor, ACTION_EDIT, login, details).await;
+    recorded(ctx, actor, ACTION_EDIT, login, details).await;
     Ok(())
 }
 
@@ -246,61 +236,55 @@ fn apply(
     if let Some(group) = group {
         user.group = group;
     }
-    user.updated_at = Utc::now().trunc_subsecs(6);
 }
 
 /// Deletes the user and, with it, its personal access tokens.
-pub async fn delete(state: &AppState, actor: &Actor, login: &str) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, ACTION_DELETE)
+pub async fn delete(ctx: &ServiceContext, actor: &Actor, login: &str) -> Result<()> {
+    ctx.authorizer
+        .require_on_account(actor, ACTION_DELETE)
         .await?;
     let account = &actor.principal.account;
-    let tokens = state.store.list_tokens(account, Some(login)).await?;
-    state
-        .store
+    let tokens = ctx.store.list_tokens(account, Some(login)).await?;
+    ctx.store
         .delete_user(account, login)
         .await
         .map_err(|e| match e {
             StoreError::NotFound(_) => ServiceError::NotFound(format!("user {login}")),
             other => other.into(),
         })?;
-    state.authorizer.invalidate(account);
-    state.principals.invalidate(account);
+    ctx.authorizer.invalidate(account);
+    ctx.principals.invalidate(account);
     let details = json!({"deletedTokens": tokens.into_iter().map(|t| t.name).collect::<Vec<_>>()});
-    recorded(state, actor, ACTION_DELETE, login, details).await;
+    recorded(ctx, actor, ACTION_DELETE, login, details).await;
     Ok(())
 }
 
-pub async fn enable(state: &AppState, actor: &Actor, login: &str) -> Result<()> {
-    set_status(state, actor, login, ACTION_ENABLE, UserStatus::Ok).await
+pub async fn enable(ctx: &ServiceContext, actor: &Actor, login: &str) -> Result<()> {
+    set_status(ctx, actor, login, ACTION_ENABLE, UserStatus::Ok).await
 }
 
 /// Disabling takes effect on the user's very next call: it invalidates the account's
 /// principals, so authentication reads the status again.
-pub async fn disable(state: &AppState, actor: &Actor, login: &str) -> Result<()> {
-    set_status(state, actor, login, ACTION_DISABLE, UserStatus::Disabled).await
+pub async fn disable(ctx: &ServiceContext, actor: &Actor, login: &str) -> Result<()> {
+    set_status(ctx, actor, login, ACTION_DISABLE, UserStatus::Disabled).await
 }
 
 async fn set_status(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     login: &str,
     action: &str,
     status: UserStatus,
 ) -> Result<()> {
-    state
-        .authorizer
-        .require_on_account(state, actor, action)
-        .await?;
-    let mut user = fetch(state, actor, login).await?;
+    ctx.authorizer.require_on_account(actor, action).await?;
+    let mut user = fetch(ctx, actor, login).await?;
     let previous = user.status;
     user.status = status;
-    user.updated_at = Utc::now().trunc_subsecs(6);
-    state.store.update_user(&user).await?;
-    state.authorizer.invalidate(&user.account);
-    state.principals.invalidate(&user.account);
+    user.updated_at = ctx.clock.now_micros();
+    ctx.store.update_user(&user).await?;
+    ctx.authorizer.invalidate(&user.account);
+    ctx.principals.invalidate(&user.account);
     let details = json!({"status": status.as_str(), "previousStatus": previous.as_str()});
-    recorded(state, actor, action, login, details).await;
+    recorded(ctx, actor, action, login, details).await;
     Ok(())
 }
