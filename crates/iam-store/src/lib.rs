@@ -1,6 +1,11 @@
-//! iam-store: the `Store` trait and its SQLite and PostgreSQL adapters, which mirror each
-//! other file for file. Holds SQL and nothing else: no HTTP (never imports axum), no rules
-//! beyond the integrity the schema enforces. `sqlx::Error` is mapped to `StoreError` here.
+//! iam-store: the `Store` trait and its SQLite and PostgreSQL adapters. Holds SQL and
+//! nothing else: no HTTP (never imports axum), no rules beyond the integrity the schema
+//! enforces. `sqlx::Error` is mapped to `StoreError` here.
+//!
+//! Each query is written once, in `sql/` (one file per entity, and the one `impl Store`),
+//! which `sqlite/` and `postgres/` each compile against their own `dialect.rs`: the few
+//! names and statements that differ. The backend folders keep only what truly differs:
+//! opening, pool settings, pragmas (SQLite), `LISTEN` (PostgreSQL), the migration entry.
 
 mod column;
 mod error;
@@ -8,6 +13,7 @@ pub mod migrate;
 pub mod postgres;
 pub mod record;
 pub mod sqlite;
+mod write;
 
 use std::sync::Arc;
 
@@ -17,6 +23,7 @@ use iam_core::policy::{PermissionsGroup, Policy};
 use uuid::Uuid;
 
 pub use error::{Result, StoreError};
+pub use write::{Write, Written};
 
 /// What the store announces to every node (see `Store::watch_changes`).
 pub type ChangeFeed = tokio::sync::mpsc::Receiver<Change>;
@@ -74,6 +81,11 @@ pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> Result<()>;
     /// Applies pending migrations; returns the names of those applied now.
     async fn migrate(&self) -> Result<Vec<String>>;
+
+    /// Applies `write` and appends `audit` in one transaction: committed together or not at all.
+    /// Errors exactly as the matching single-purpose method (`create_user`, …) does, which
+    /// goes the same way with no audit line; announces what that method announces.
+    async fn write(&self, write: Write<'_>, audit: &AuditEntry) -> Result<Written>;
 
     // Accounts
     /// Creates the account and everything it starts with. `Conflict` if the NIC exists.

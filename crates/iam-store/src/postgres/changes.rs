@@ -1,4 +1,5 @@
-//! Change notifications: every decision-changing transaction sends `pg_notify` with the
+//! Change notifications (the PostgreSQL half of `dialect.rs`): every decision-changing
+//! transaction sends `pg_notify` with the
 //! account's NIC on `DECISIONS`, and every write that can change who a personal access token
 //! acts as sends it on `CREDENTIALS`; every revocation is sent, whole, on `REVOCATIONS` (all
 //! delivered at commit, dropped on rollback). `watch`
@@ -28,7 +29,7 @@ const FEED_CAPACITY: usize = 1024;
 const RETRY: Duration = Duration::from_secs(1);
 
 /// Queues a `Change::Decisions` for `nic`; PostgreSQL sends it when the transaction commits.
-pub(super) async fn notify(conn: &mut PgConnection, nic: &str) -> Result<()> {
+pub(super) async fn notify_decisions(conn: &mut PgConnection, nic: &str) -> Result<()> {
     send(conn, DECISIONS, nic).await
 }
 

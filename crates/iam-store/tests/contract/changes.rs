@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use iam_core::role::Role;
-use iam_store::{AccessTokenRecord, Change, ChangeFeed, Store, User, UserStatus};
+use iam_store::{AccessTokenRecord, Change, ChangeFeed, Store, User, UserStatus, Write};
 use sqlx::{Connection, PgConnection};
 
 use crate::fixture::*;
@@ -81,6 +81,46 @@ async fn token_and_user_writes_are_announced_as_credential_changes(ctx: Ctx) {
     assert_eq!(next(&mut feed).await, Some(decisions(OTHER)));
 }
 
+/// A write with its audit line announces what the single-purpose method announces, at
+/// commit; a refused one announces nothing.
+async fn audited_writes_are_announced_as_their_single_purpose_methods_are(ctx: Ctx) {
+    let s = &*ctx.store;
+    setup(s, NIC).await;
+    setup(s, OTHER).await;
+    let Some(mut feed) = feed(s).await else {
+        return;
+    };
+    let ops = group(NIC, "ops", Role::None, t(1));
+    s.write(Write::CreateGroup(&ops), &audit(NIC, t(1), "success"))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut feed).await, Some(decisions(NIC)));
+
+    assert!(
+        s.write(Write::CreateGroup(&ops), &audit(NIC, t(2), "success"))
+            .await
+            .is_err()
+    );
+    let alice = user(NIC, "alice", "DEFAULT", t(3));
+    s.create_user(&alice).await.unwrap();
+    assert_eq!(next(&mut feed).await, Some(decisions(NIC)));
+    let disabled = User {
+        status: UserStatus::Disabled,
+        ..alice
+    };
+    s.write(Write::UpdateUser(&disabled), &audit(NIC, t(4), "success"))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut feed).await, Some(decisions(NIC)));
+    assert_eq!(next(&mut feed).await, Some(credentials(NIC)));
+
+    // A marker: nothing else was announced before it.
+    s.create_group(&group(OTHER, "devs", Role::None, t(5)))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut feed).await, Some(decisions(OTHER)));
+}
+
 /// A listener that loses its connection reconnects, says so (what was sent meanwhile is
 /// lost), and hears later changes again.
 async fn a_listener_that_lost_its_connection_says_so_and_listens_again(ctx: Ctx) {
@@ -138,5 +178,6 @@ async fn next(feed: &mut ChangeFeed) -> Option<Change> {
 contract!(
     committed_changes_are_announced_and_refused_ones_are_not,
     token_and_user_writes_are_announced_as_credential_changes,
+    audited_writes_are_announced_as_their_single_purpose_methods_are,
     a_listener_that_lost_its_connection_says_so_and_listens_again,
 );

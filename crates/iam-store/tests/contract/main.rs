@@ -62,3 +62,4 @@ mod resources;
 mod revocations;
 mod tokens;
 mod users;
+mod writes;

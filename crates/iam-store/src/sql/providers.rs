@@ -3,20 +3,16 @@
 
 use std::collections::HashMap;
 
-use sqlx::SqliteConnection;
-use sqlx::sqlite::{SqliteArguments, SqlitePool, SqliteRow};
-use sqlx::{Sqlite, query::Query};
 use uuid::Uuid;
 
-use super::{col, found, read_tx, ts, write_tx};
+use super::{Conn, Pool, Query, Row, col, found, read_tx, ts};
 use crate::column::{from_json, to_json};
 use crate::error::{db, unique_or, violates};
 use crate::{DeclaredAction, ResourceProvider, Result, StoreError};
 
 const COLUMNS: &str = "p.id, p.name, p.secret_hash, p.created_at";
 
-pub(super) async fn create(pool: &SqlitePool, p: &ResourceProvider) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
+pub(super) async fn create(conn: &mut Conn, p: &ResourceProvider) -> Result<()> {
     sqlx::query(
         "INSERT INTO resource_providers (id, name, secret_hash, created_at) \
          VALUES ($1, $2, $3, $4)",
@@ -25,7 +21,7 @@ pub(super) async fn create(pool: &SqlitePool, p: &ResourceProvider) -> Result<()
     .bind(&p.name)
     .bind(&p.secret_hash)
     .bind(ts(p.created_at))
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(|e| {
         if violates(&e, "name") {
@@ -42,7 +38,7 @@ pub(super) async fn create(pool: &SqlitePool, p: &ResourceProvider) -> Result<()
         .bind(p.id)
         .bind(resource_type)
         .bind(position)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(|e| {
             unique_or(e, || {
@@ -50,20 +46,17 @@ pub(super) async fn create(pool: &SqlitePool, p: &ResourceProvider) -> Result<()
             })
         })?;
     }
-    tx.commit().await.map_err(db)
+    Ok(())
 }
 
-pub(super) async fn find_by_hash(
-    pool: &SqlitePool,
-    hash: &[u8],
-) -> Result<Option<ResourceProvider>> {
+pub(super) async fn find_by_hash(pool: &Pool, hash: &[u8]) -> Result<Option<ResourceProvider>> {
     let mut tx = read_tx(pool).await?;
     let mut found = load(&mut tx, Some(hash)).await?;
     tx.commit().await.map_err(db)?;
     Ok(found.pop())
 }
 
-pub(super) async fn list(pool: &SqlitePool) -> Result<Vec<ResourceProvider>> {
+pub(super) async fn list(pool: &Pool) -> Result<Vec<ResourceProvider>> {
     let mut tx = read_tx(pool).await?;
     let all = load(&mut tx, None).await?;
     tx.commit().await.map_err(db)?;
@@ -71,7 +64,7 @@ pub(super) async fn list(pool: &SqlitePool) -> Result<Vec<ResourceProvider>> {
 }
 
 /// Providers (all, or the one with that secret hash) with their types, in creation order.
-async fn load(conn: &mut SqliteConnection, hash: Option<&[u8]>) -> Result<Vec<ResourceProvider>> {
+async fn load(conn: &mut Conn, hash: Option<&[u8]>) -> Result<Vec<ResourceProvider>> {
     let filter = if hash.is_some() {
         "WHERE p.secret_hash = $1"
     } else {
@@ -102,7 +95,7 @@ async fn load(conn: &mut SqliteConnection, hash: Option<&[u8]>) -> Result<Vec<Re
     Ok(providers)
 }
 
-fn bound<'q>(sql: &'q str, hash: Option<&'q [u8]>) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+fn bound<'q>(sql: &'q str, hash: Option<&'q [u8]>) -> Query<'q> {
     let query = sqlx::query(sql);
     match hash {
         Some(hash) => query.bind(hash),
@@ -110,29 +103,26 @@ fn bound<'q>(sql: &'q str, hash: Option<&'q [u8]>) -> Query<'q, Sqlite, SqliteAr
     }
 }
 
-pub(super) async fn delete(pool: &SqlitePool, name: &str) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
+pub(super) async fn delete(conn: &mut Conn, name: &str) -> Result<()> {
     // Types and their declared actions go with it (ON DELETE CASCADE).
     let done = sqlx::query("DELETE FROM resource_providers WHERE name = $1")
         .bind(name)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
-    found(done.rows_affected(), "provider")?;
-    tx.commit().await.map_err(db)
+    found(done.rows_affected(), "provider")
 }
 
 pub(super) async fn replace_actions(
-    pool: &SqlitePool,
+    conn: &mut Conn,
     resource_type: &str,
     actions: &[DeclaredAction],
 ) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
     let owned: Option<String> = sqlx::query_scalar(
         "SELECT resource_type FROM resource_provider_types WHERE resource_type = $1",
     )
     .bind(resource_type)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(db)?;
     if owned.is_none() {
@@ -140,7 +130,7 @@ pub(super) async fn replace_actions(
     }
     sqlx::query("DELETE FROM declared_actions WHERE resource_type = $1")
         .bind(resource_type)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
     for (a, position) in actions.iter().zip(0i32..) {
@@ -154,14 +144,14 @@ pub(super) async fn replace_actions(
         .bind(position)
         .bind(&a.description)
         .bind(to_json(&a.categories)?)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(|e| unique_or(e, || format!("action {} is already declared", a.action)))?;
     }
-    tx.commit().await.map_err(db)
+    Ok(())
 }
 
-pub(super) async fn list_actions(pool: &SqlitePool) -> Result<Vec<DeclaredAction>> {
+pub(super) async fn list_actions(pool: &Pool) -> Result<Vec<DeclaredAction>> {
     let rows = sqlx::query(
         "SELECT action, resource_type, description, categories FROM declared_actions \
          ORDER BY resource_type, position",
@@ -181,7 +171,7 @@ pub(super) async fn list_actions(pool: &SqlitePool) -> Result<Vec<DeclaredAction
         .collect()
 }
 
-fn decode(row: &SqliteRow) -> Result<ResourceProvider> {
+fn decode(row: &Row) -> Result<ResourceProvider> {
     Ok(ResourceProvider {
         id: col(row, "id")?,
         name: col(row, "name")?,

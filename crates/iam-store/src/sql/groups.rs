@@ -1,18 +1,15 @@
 //! User groups: a role for their members. Default groups are rows like any other; the
 //! service refuses to edit them, not the store.
 
-use sqlx::PgConnection;
-use sqlx::postgres::{PgPool, PgRow};
-
 use super::accounts::bump_revision;
-use super::{col, found, ts, write_tx};
+use super::{COLLATE, Conn, Pool, Row, col, found, ts};
 use crate::column::role;
 use crate::error::{db, unique_or};
 use crate::{Group, Result, StoreError};
 
 const COLUMNS: &str = "account, name, description, role, default_group, created_at, updated_at";
 
-pub(super) async fn insert(conn: &mut PgConnection, g: &Group) -> Result<()> {
+pub(super) async fn insert(conn: &mut Conn, g: &Group) -> Result<()> {
     sqlx::query(
         "INSERT INTO user_groups \
          (account, name, description, role, default_group, created_at, updated_at) \
@@ -31,14 +28,12 @@ pub(super) async fn insert(conn: &mut PgConnection, g: &Group) -> Result<()> {
     Ok(())
 }
 
-pub(super) async fn create(pool: &PgPool, g: &Group) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, &g.account).await?;
-    insert(&mut tx, g).await?;
-    tx.commit().await.map_err(db)
+pub(super) async fn create(conn: &mut Conn, g: &Group) -> Result<()> {
+    bump_revision(conn, &g.account).await?;
+    insert(conn, g).await
 }
 
-pub(super) async fn get(pool: &PgPool, account: &str, name: &str) -> Result<Group> {
+pub(super) async fn get(pool: &Pool, account: &str, name: &str) -> Result<Group> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM user_groups WHERE account = $1 AND name = $2"
     ))
@@ -52,10 +47,10 @@ pub(super) async fn get(pool: &PgPool, account: &str, name: &str) -> Result<Grou
         .ok_or(StoreError::NotFound("group"))?
 }
 
-pub(super) async fn list(pool: &PgPool, account: &str) -> Result<Vec<Group>> {
+pub(super) async fn list(pool: &Pool, account: &str) -> Result<Vec<Group>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM user_groups WHERE account = $1 \
-         ORDER BY created_at, name COLLATE \"C\""
+         ORDER BY created_at, name{COLLATE}"
     ))
     .bind(account)
     .fetch_all(pool)
@@ -65,9 +60,8 @@ pub(super) async fn list(pool: &PgPool, account: &str) -> Result<Vec<Group>> {
 }
 
 /// Replaces description, role, default flag and `updated_at`; name and `created_at` stay.
-pub(super) async fn update(pool: &PgPool, g: &Group) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, &g.account).await?;
+pub(super) async fn update(conn: &mut Conn, g: &Group) -> Result<()> {
+    bump_revision(conn, &g.account).await?;
     let done = sqlx::query(
         "UPDATE user_groups SET description = $3, role = $4, default_group = $5, updated_at = $6 \
          WHERE account = $1 AND name = $2",
@@ -78,22 +72,20 @@ pub(super) async fn update(pool: &PgPool, g: &Group) -> Result<()> {
     .bind(g.role.as_str())
     .bind(g.default_group)
     .bind(ts(g.updated_at))
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(db)?;
-    found(done.rows_affected(), "group")?;
-    tx.commit().await.map_err(db)
+    found(done.rows_affected(), "group")
 }
 
 /// `Conflict` while users belong to the group (the schema would refuse too, less clearly).
-pub(super) async fn delete(pool: &PgPool, account: &str, name: &str) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, account).await?;
+pub(super) async fn delete(conn: &mut Conn, account: &str, name: &str) -> Result<()> {
+    bump_revision(conn, account).await?;
     let members: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE account = $1 AND group_name = $2")
             .bind(account)
             .bind(name)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await
             .map_err(db)?;
     if members > 0 {
@@ -104,14 +96,13 @@ pub(super) async fn delete(pool: &PgPool, account: &str, name: &str) -> Result<(
     let done = sqlx::query("DELETE FROM user_groups WHERE account = $1 AND name = $2")
         .bind(account)
         .bind(name)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
-    found(done.rows_affected(), "group")?;
-    tx.commit().await.map_err(db)
+    found(done.rows_affected(), "group")
 }
 
-fn decode(row: &PgRow) -> Result<Group> {
+fn decode(row: &Row) -> Result<Group> {
     Ok(Group {
         account: col(row, "account")?,
         name: col(row, "name")?,

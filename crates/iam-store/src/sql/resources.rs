@@ -3,13 +3,10 @@
 
 use std::collections::HashMap;
 
-use sqlx::PgConnection;
-use sqlx::postgres::{PgArguments, PgPool, PgRow};
-use sqlx::{Postgres, query::Query};
 use uuid::Uuid;
 
 use super::accounts::bump_revision;
-use super::{col, found, read_tx, resource_groups, ts, write_tx};
+use super::{COLLATE, Conn, Pool, Query, Row, col, found, read_tx, resource_groups, ts};
 use crate::error::{db, unique_or, violates};
 use crate::{Resource, Result, StoreError};
 
@@ -34,7 +31,7 @@ impl Key<'_> {
     }
 }
 
-pub(super) async fn insert(conn: &mut PgConnection, r: &Resource) -> Result<()> {
+pub(super) async fn insert(conn: &mut Conn, r: &Resource) -> Result<()> {
     sqlx::query(
         "INSERT INTO resources \
          (id, account, urn, name, display_name, resource_type, created_at, updated_at) \
@@ -63,7 +60,7 @@ pub(super) async fn insert(conn: &mut PgConnection, r: &Resource) -> Result<()> 
     insert_tags(conn, r.id, r).await
 }
 
-async fn insert_tags(conn: &mut PgConnection, id: Uuid, r: &Resource) -> Result<()> {
+async fn insert_tags(conn: &mut Conn, id: Uuid, r: &Resource) -> Result<()> {
     for (key, value) in &r.tags {
         sqlx::query(
             "INSERT INTO resource_tags (resource_id, tag_key, tag_value) VALUES ($1, $2, $3)",
@@ -80,36 +77,34 @@ async fn insert_tags(conn: &mut PgConnection, id: Uuid, r: &Resource) -> Result<
 
 /// Inserts, or updates by (account, URN) keeping the stored id and `created_at`; returns
 /// the resource as stored.
-pub(super) async fn upsert(pool: &PgPool, r: &Resource) -> Result<Resource> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, &r.account).await?;
+pub(super) async fn upsert(conn: &mut Conn, r: &Resource) -> Result<Resource> {
+    bump_revision(conn, &r.account).await?;
     let existing: Option<Uuid> =
         sqlx::query_scalar("SELECT id FROM resources WHERE account = $1 AND urn = $2")
             .bind(&r.account)
             .bind(&r.urn)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *conn)
             .await
             .map_err(db)?;
     let id = match existing {
         Some(id) => {
-            update(&mut tx, id, r).await?;
+            update(conn, id, r).await?;
             id
         }
         None => {
-            insert(&mut tx, r).await?;
-            resource_groups::add_to_default(&mut tx, &r.account, r.id).await?;
+            insert(conn, r).await?;
+            resource_groups::add_to_default(conn, &r.account, r.id).await?;
             r.id
         }
     };
-    let stored = load(&mut tx, &r.account, Key::Id(id))
+    let stored = load(conn, &r.account, Key::Id(id))
         .await?
         .pop()
         .ok_or(StoreError::NotFound("resource"))?;
-    tx.commit().await.map_err(db)?;
     Ok(stored)
 }
 
-async fn update(conn: &mut PgConnection, id: Uuid, r: &Resource) -> Result<()> {
+async fn update(conn: &mut Conn, id: Uuid, r: &Resource) -> Result<()> {
     sqlx::query(
         "UPDATE resources \
          SET name = $2, display_name = $3, resource_type = $4, updated_at = $5 WHERE id = $1",
@@ -130,22 +125,22 @@ async fn update(conn: &mut PgConnection, id: Uuid, r: &Resource) -> Result<()> {
     insert_tags(conn, id, r).await
 }
 
-pub(super) async fn get(pool: &PgPool, account: &str, urn: &str) -> Result<Resource> {
+pub(super) async fn get(pool: &Pool, account: &str, urn: &str) -> Result<Resource> {
     one(pool, account, Key::Urn(urn)).await
 }
 
-pub(super) async fn get_by_id(pool: &PgPool, account: &str, id: Uuid) -> Result<Resource> {
+pub(super) async fn get_by_id(pool: &Pool, account: &str, id: Uuid) -> Result<Resource> {
     one(pool, account, Key::Id(id)).await
 }
 
-async fn one(pool: &PgPool, account: &str, key: Key<'_>) -> Result<Resource> {
+async fn one(pool: &Pool, account: &str, key: Key<'_>) -> Result<Resource> {
     let mut tx = read_tx(pool).await?;
     let mut rows = load(&mut tx, account, key).await?;
     tx.commit().await.map_err(db)?;
     rows.pop().ok_or(StoreError::NotFound("resource"))
 }
 
-pub(super) async fn list(pool: &PgPool, account: &str) -> Result<Vec<Resource>> {
+pub(super) async fn list(pool: &Pool, account: &str) -> Result<Vec<Resource>> {
     let mut tx = read_tx(pool).await?;
     let all = load(&mut tx, account, Key::All).await?;
     tx.commit().await.map_err(db)?;
@@ -153,11 +148,11 @@ pub(super) async fn list(pool: &PgPool, account: &str) -> Result<Vec<Resource>> 
 }
 
 /// The distinct types of the account's resources, sorted.
-pub(super) async fn types(pool: &PgPool, account: &str) -> Result<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT DISTINCT resource_type COLLATE \"C\" AS resource_type FROM resources \
-         WHERE account = $1 ORDER BY 1",
-    )
+pub(super) async fn types(pool: &Pool, account: &str) -> Result<Vec<String>> {
+    sqlx::query_scalar(&format!(
+        "SELECT DISTINCT resource_type{COLLATE} AS resource_type FROM resources \
+             WHERE account = $1 ORDER BY 1"
+    ))
     .bind(account)
     .fetch_all(pool)
     .await
@@ -165,7 +160,7 @@ pub(super) async fn types(pool: &PgPool, account: &str) -> Result<Vec<String>> {
 }
 
 /// Resources with their tags, in creation order, in two queries.
-async fn load(conn: &mut PgConnection, account: &str, key: Key<'_>) -> Result<Vec<Resource>> {
+async fn load(conn: &mut Conn, account: &str, key: Key<'_>) -> Result<Vec<Resource>> {
     let filter = key.filter();
     let sql =
         format!("SELECT {COLUMNS} FROM resources r WHERE {filter} ORDER BY r.created_at, r.id");
@@ -197,7 +192,7 @@ async fn load(conn: &mut PgConnection, account: &str, key: Key<'_>) -> Result<Ve
     Ok(resources)
 }
 
-fn bound<'q>(sql: &'q str, account: &'q str, key: Key<'q>) -> Query<'q, Postgres, PgArguments> {
+fn bound<'q>(sql: &'q str, account: &'q str, key: Key<'q>) -> Query<'q> {
     let query = sqlx::query(sql).bind(account);
     match key {
         Key::All => query,
@@ -206,24 +201,22 @@ fn bound<'q>(sql: &'q str, account: &'q str, key: Key<'q>) -> Query<'q, Postgres
     }
 }
 
-pub(super) async fn delete(pool: &PgPool, account: &str, urn: &str) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, account).await?;
+pub(super) async fn delete(conn: &mut Conn, account: &str, urn: &str) -> Result<()> {
+    bump_revision(conn, account).await?;
     // Tags and group memberships go with it (ON DELETE CASCADE, foreign keys are on).
     let done = sqlx::query("DELETE FROM resources WHERE account = $1 AND urn = $2")
         .bind(account)
         .bind(urn)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
-    found(done.rows_affected(), "resource")?;
-    tx.commit().await.map_err(db)
+    found(done.rows_affected(), "resource")
 }
 
 /// URNs of the groups holding the resource, oldest group first; `NotFound` if the account
 /// has no such resource. The outer join tells "in no group" from "no resource".
 pub(super) async fn group_urns_of(
-    pool: &PgPool,
+    pool: &Pool,
     account: &str,
     resource_id: Uuid,
 ) -> Result<Vec<String>> {
@@ -244,7 +237,7 @@ pub(super) async fn group_urns_of(
     Ok(rows.into_iter().flatten().collect())
 }
 
-fn decode(row: &PgRow) -> Result<Resource> {
+fn decode(row: &Row) -> Result<Resource> {
     Ok(Resource {
         id: col(row, "id")?,
         urn: col(row, "urn")?,

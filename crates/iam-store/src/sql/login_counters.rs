@@ -3,15 +3,14 @@
 //! counts.
 
 use chrono::{DateTime, Utc};
-use sqlx::postgres::{PgPool, PgRow};
-use sqlx::{Postgres, Transaction};
+use sqlx::Transaction;
 
-use super::{col, ts, write_tx};
+use super::{Db, Pool, Row, col, ts, write_tx};
 use crate::error::db;
 use crate::{AdmitAttempt, LoginCounter, Result};
 
 pub(super) async fn count(
-    pool: &PgPool,
+    pool: &Pool,
     keys: &[String],
     now: DateTime<Utc>,
     forget_before: DateTime<Utc>,
@@ -48,7 +47,7 @@ pub(super) async fn count(
 /// The counter of `key`, created at 0 if absent and reset to 0 if quiet since
 /// `forget_before`, locked until the transaction ends.
 async fn lock(
-    tx: &mut Transaction<'static, Postgres>,
+    tx: &mut Transaction<'static, Db>,
     key: &str,
     now: DateTime<Utc>,
     forget_before: DateTime<Utc>,
@@ -68,7 +67,7 @@ async fn lock(
     decode(&row)
 }
 
-pub(super) async fn uncount(pool: &PgPool, key: &str) -> Result<()> {
+pub(super) async fn uncount(pool: &Pool, key: &str) -> Result<()> {
     sqlx::query(
         "UPDATE login_counters SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
     )
@@ -79,7 +78,7 @@ pub(super) async fn uncount(pool: &PgPool, key: &str) -> Result<()> {
     Ok(())
 }
 
-pub(super) async fn forget(pool: &PgPool, key: &str) -> Result<()> {
+pub(super) async fn forget(pool: &Pool, key: &str) -> Result<()> {
     sqlx::query("DELETE FROM login_counters WHERE key = $1")
         .bind(key)
         .execute(pool)
@@ -88,7 +87,7 @@ pub(super) async fn forget(pool: &PgPool, key: &str) -> Result<()> {
     Ok(())
 }
 
-pub(super) async fn purge(pool: &PgPool, forget_before: DateTime<Utc>) -> Result<u64> {
+pub(super) async fn purge(pool: &Pool, forget_before: DateTime<Utc>) -> Result<u64> {
     let done = sqlx::query("DELETE FROM login_counters WHERE last_at < $1")
         .bind(ts(forget_before))
         .execute(pool)
@@ -97,7 +96,7 @@ pub(super) async fn purge(pool: &PgPool, forget_before: DateTime<Utc>) -> Result
     Ok(done.rows_affected())
 }
 
-fn decode(row: &PgRow) -> Result<LoginCounter> {
+fn decode(row: &Row) -> Result<LoginCounter> {
     Ok(LoginCounter {
         key: col(row, "key")?,
         attempts: col(row, "attempts")?,

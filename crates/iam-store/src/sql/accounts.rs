@@ -1,10 +1,11 @@
 //! Accounts: the tenant row, the bundle written when one is created, and the revision
 //! counter that every decision-changing write bumps in its own transaction.
 
-use sqlx::PgConnection;
-use sqlx::postgres::{PgPool, PgRow};
-
-use super::{col, found, groups, policies, resource_groups, resources, tokens, ts, write_tx};
+use super::dialect::{notify_credentials, notify_decisions};
+use super::{
+    COLLATE, Conn, Pool, Row, col, found, groups, policies, resource_groups, resources, tokens, ts,
+    write_tx,
+};
 use crate::column::{from_json, to_json};
 use crate::error::{db, unique_or};
 use crate::{AccessTokenRecord, Account, NewAccount, Result, StoreError};
@@ -12,7 +13,7 @@ use crate::{AccessTokenRecord, Account, NewAccount, Result, StoreError};
 const COLUMNS: &str = "nic, plate, root_password_hash, created_at, revision";
 
 /// Writes the account and everything it starts with, all or nothing.
-pub(super) async fn create(pool: &PgPool, new: &NewAccount) -> Result<Account> {
+pub(super) async fn create(pool: &Pool, new: &NewAccount) -> Result<Account> {
     let mut tx = write_tx(pool).await?;
     insert(&mut tx, &new.account).await?;
     for group in &new.default_groups {
@@ -32,7 +33,7 @@ pub(super) async fn create(pool: &PgPool, new: &NewAccount) -> Result<Account> {
     Ok(account)
 }
 
-async fn insert(conn: &mut PgConnection, a: &Account) -> Result<()> {
+async fn insert(conn: &mut Conn, a: &Account) -> Result<()> {
     sqlx::query(
         "INSERT INTO accounts (nic, plate, root_password_hash, created_at, revision) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -48,7 +49,7 @@ async fn insert(conn: &mut PgConnection, a: &Account) -> Result<()> {
     Ok(())
 }
 
-async fn fetch(conn: &mut PgConnection, nic: &str) -> Result<Account> {
+async fn fetch(conn: &mut Conn, nic: &str) -> Result<Account> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE nic = $1"))
         .bind(nic)
         .fetch_optional(&mut *conn)
@@ -59,14 +60,14 @@ async fn fetch(conn: &mut PgConnection, nic: &str) -> Result<Account> {
         .ok_or(StoreError::NotFound("account"))?
 }
 
-pub(super) async fn get(pool: &PgPool, nic: &str) -> Result<Account> {
+pub(super) async fn get(pool: &Pool, nic: &str) -> Result<Account> {
     let mut conn = pool.acquire().await.map_err(db)?;
     fetch(&mut conn, nic).await
 }
 
-pub(super) async fn list(pool: &PgPool) -> Result<Vec<Account>> {
+pub(super) async fn list(pool: &Pool) -> Result<Vec<Account>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM accounts ORDER BY created_at, nic COLLATE \"C\""
+        "SELECT {COLUMNS} FROM accounts ORDER BY created_at, nic{COLLATE}"
     ))
     .fetch_all(pool)
     .await
@@ -74,28 +75,33 @@ pub(super) async fn list(pool: &PgPool) -> Result<Vec<Account>> {
     rows.iter().map(decode).collect()
 }
 
-pub(super) async fn revision(pool: &PgPool, nic: &str) -> Result<i64> {
+pub(super) async fn revision(pool: &Pool, nic: &str) -> Result<i64> {
+    let mut conn = pool.acquire().await.map_err(db)?;
+    revision_of(&mut conn, nic).await
+}
+
+async fn revision_of(conn: &mut Conn, nic: &str) -> Result<i64> {
     sqlx::query_scalar("SELECT revision FROM accounts WHERE nic = $1")
         .bind(nic)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(db)?
         .ok_or(StoreError::NotFound("account"))
 }
 
 /// Not a decision change: the revision stays.
-pub(super) async fn set_root_password(pool: &PgPool, nic: &str, hash: &str) -> Result<()> {
+pub(super) async fn set_root_password(conn: &mut Conn, nic: &str, hash: &str) -> Result<()> {
     let done = sqlx::query("UPDATE accounts SET root_password_hash = $2 WHERE nic = $1")
         .bind(nic)
         .bind(hash)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
     found(done.rows_affected(), "account")
 }
 
 /// The account's profile (the editable details of `/me`): a JSON object, `{}` until set.
-pub(super) async fn profile(pool: &PgPool, nic: &str) -> Result<serde_json::Value> {
+pub(super) async fn profile(pool: &Pool, nic: &str) -> Result<serde_json::Value> {
     let text: String = sqlx::query_scalar("SELECT profile FROM accounts WHERE nic = $1")
         .bind(nic)
         .fetch_optional(pool)
@@ -109,7 +115,7 @@ pub(super) async fn profile(pool: &PgPool, nic: &str) -> Result<serde_json::Valu
 /// [`profile`]), so that two concurrent edits cannot lose each other's fields. Not a
 /// decision change: the revision stays.
 pub(super) async fn set_profile(
-    pool: &PgPool,
+    conn: &mut Conn,
     nic: &str,
     expected: &serde_json::Value,
     profile: &serde_json::Value,
@@ -118,13 +124,13 @@ pub(super) async fn set_profile(
         .bind(nic)
         .bind(to_json(expected)?)
         .bind(to_json(profile)?)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
     if done.rows_affected() == 1 {
         return Ok(());
     }
-    revision(pool, nic).await?;
+    revision_of(conn, nic).await?;
     Err(StoreError::Conflict(
         "the account's details changed meanwhile: read them again and retry".into(),
     ))
@@ -132,45 +138,43 @@ pub(super) async fn set_profile(
 
 /// Replaces every credential of the account's root at once: its password, and all its
 /// personal access tokens (the root token and any other it made) by `root_token` alone.
-/// One transaction, so a crash leaves the old credentials or the new ones, never a mix.
+/// All in the caller's one transaction, so a crash leaves the old credentials or the new ones, never a mix.
 /// Not a decision change: the revision stays; other nodes drop the tokens they hold.
 pub(super) async fn rotate_root(
-    pool: &PgPool,
+    conn: &mut Conn,
     nic: &str,
     password_hash: &str,
     root_token: &AccessTokenRecord,
 ) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
     let done = sqlx::query("UPDATE accounts SET root_password_hash = $2 WHERE nic = $1")
         .bind(nic)
         .bind(password_hash)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
     found(done.rows_affected(), "account")?;
     sqlx::query("DELETE FROM access_tokens WHERE account = $1 AND user_login IS NULL")
         .bind(nic)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
-    tokens::insert(&mut tx, root_token).await?;
-    super::changes::notify_credentials(&mut tx, nic).await?;
-    tx.commit().await.map_err(db)
+    tokens::insert(conn, root_token).await?;
+    notify_credentials(conn, nic).await
 }
 
 /// Bumps the account's revision; `NotFound` if there is no such account. Called first in
 /// every decision-changing transaction, which also makes it the account's existence check.
-pub(super) async fn bump_revision(conn: &mut PgConnection, nic: &str) -> Result<()> {
+pub(super) async fn bump_revision(conn: &mut Conn, nic: &str) -> Result<()> {
     let done = sqlx::query("UPDATE accounts SET revision = revision + 1 WHERE nic = $1")
         .bind(nic)
         .execute(&mut *conn)
         .await
         .map_err(db)?;
     found(done.rows_affected(), "account")?;
-    super::changes::notify(conn, nic).await
+    notify_decisions(conn, nic).await
 }
 
-fn decode(row: &PgRow) -> Result<Account> {
+fn decode(row: &Row) -> Result<Account> {
     Ok(Account {
         nic: col(row, "nic")?,
         plate: col(row, "plate")?,

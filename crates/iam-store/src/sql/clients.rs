@@ -1,9 +1,7 @@
 //! OAuth2 clients (service accounts). The secret is kept only as a keyed hash; the flow is
 //! fixed at creation. Callback URLs are a JSON array, in order.
 
-use sqlx::sqlite::{SqlitePool, SqliteRow};
-
-use super::{col, found, ts};
+use super::{COLLATE, Conn, Pool, Row, col, found, ts};
 use crate::column::{from_json, to_json};
 use crate::error::{db, foreign_or, unique_or, violates};
 use crate::{OAuthClient, Result, StoreError};
@@ -13,7 +11,7 @@ const COLUMNS: &str = "client_id, account, name, description, flow, callback_url
 
 /// `Conflict` if the id is taken (in any account) or the name is (in this account);
 /// `NotFound("account")` if the account is missing.
-pub(super) async fn create(pool: &SqlitePool, c: &OAuthClient) -> Result<()> {
+pub(super) async fn create(conn: &mut Conn, c: &OAuthClient) -> Result<()> {
     sqlx::query(&format!(
         "INSERT INTO oauth_clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     ))
@@ -26,7 +24,7 @@ pub(super) async fn create(pool: &SqlitePool, c: &OAuthClient) -> Result<()> {
     .bind(&c.secret_hash)
     .bind(ts(c.created_at))
     .bind(ts(c.updated_at))
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(|e| {
         if violates(&e, "name") {
@@ -57,7 +55,7 @@ fn name_taken_text(c: &OAuthClient) -> String {
 }
 
 /// By id alone, for the token endpoint.
-pub(super) async fn find(pool: &SqlitePool, client_id: &str) -> Result<Option<OAuthClient>> {
+pub(super) async fn find(pool: &Pool, client_id: &str) -> Result<Option<OAuthClient>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM oauth_clients WHERE client_id = $1"
     ))
@@ -68,7 +66,7 @@ pub(super) async fn find(pool: &SqlitePool, client_id: &str) -> Result<Option<OA
     row.as_ref().map(decode).transpose()
 }
 
-pub(super) async fn get(pool: &SqlitePool, account: &str, client_id: &str) -> Result<OAuthClient> {
+pub(super) async fn get(pool: &Pool, account: &str, client_id: &str) -> Result<OAuthClient> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM oauth_clients WHERE client_id = $1 AND account = $2"
     ))
@@ -82,9 +80,10 @@ pub(super) async fn get(pool: &SqlitePool, account: &str, client_id: &str) -> Re
         .ok_or(StoreError::NotFound("client"))?
 }
 
-pub(super) async fn list(pool: &SqlitePool, account: &str) -> Result<Vec<OAuthClient>> {
+pub(super) async fn list(pool: &Pool, account: &str) -> Result<Vec<OAuthClient>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM oauth_clients WHERE account = $1 ORDER BY created_at, client_id"
+        "SELECT {COLUMNS} FROM oauth_clients WHERE account = $1 \
+         ORDER BY created_at, client_id{COLLATE}"
     ))
     .bind(account)
     .fetch_all(pool)
@@ -95,7 +94,7 @@ pub(super) async fn list(pool: &SqlitePool, account: &str) -> Result<Vec<OAuthCl
 
 /// Replaces name, description, callback URLs, secret hash and `updated_at`; `Conflict` if
 /// another client of the account has the name.
-pub(super) async fn update(pool: &SqlitePool, c: &OAuthClient) -> Result<()> {
+pub(super) async fn update(conn: &mut Conn, c: &OAuthClient) -> Result<()> {
     let done = sqlx::query(
         "UPDATE oauth_clients \
          SET name = $3, description = $4, callback_urls = $5, secret_hash = $6, \
@@ -108,23 +107,23 @@ pub(super) async fn update(pool: &SqlitePool, c: &OAuthClient) -> Result<()> {
     .bind(to_json(&c.callback_urls)?)
     .bind(&c.secret_hash)
     .bind(ts(c.updated_at))
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(|e| unique_or(e, || name_taken_text(c)))?;
     found(done.rows_affected(), "client")
 }
 
-pub(super) async fn delete(pool: &SqlitePool, account: &str, client_id: &str) -> Result<()> {
+pub(super) async fn delete(conn: &mut Conn, account: &str, client_id: &str) -> Result<()> {
     let done = sqlx::query("DELETE FROM oauth_clients WHERE client_id = $1 AND account = $2")
         .bind(client_id)
         .bind(account)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
     found(done.rows_affected(), "client")
 }
 
-fn decode(row: &SqliteRow) -> Result<OAuthClient> {
+fn decode(row: &Row) -> Result<OAuthClient> {
     Ok(OAuthClient {
         client_id: col(row, "client_id")?,
         account: col(row, "account")?,

@@ -4,23 +4,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::SqliteConnection;
-use sqlx::sqlite::{SqliteArguments, SqlitePool, SqliteRow};
-use sqlx::{Sqlite, query::Query};
 use uuid::Uuid;
 
 use super::accounts::bump_revision;
-use super::{col, found, read_tx, ts, ts_opt, write_tx};
+use super::{Conn, Pool, Query, Row, col, found, read_tx, ts, ts_opt};
 use crate::error::{db, foreign_or, unique_or, violates};
 use crate::{ResourceGroup, Result, StoreError};
 
 const COLUMNS: &str = "g.id, g.account, g.urn, g.name, g.read_only, g.created_at, g.updated_at";
 
-pub(super) async fn insert(
-    conn: &mut SqliteConnection,
-    g: &ResourceGroup,
-    is_default: bool,
-) -> Result<()> {
+pub(super) async fn insert(conn: &mut Conn, g: &ResourceGroup, is_default: bool) -> Result<()> {
     check_members(g)?;
     sqlx::query(
         "INSERT INTO resource_groups \
@@ -65,7 +58,7 @@ fn check_members(g: &ResourceGroup) -> Result<()> {
 
 /// `NotFound("resource")` if a member is not a resource of the group's account: the
 /// foreign key is on (account, resource id).
-async fn insert_members(conn: &mut SqliteConnection, g: &ResourceGroup) -> Result<()> {
+async fn insert_members(conn: &mut Conn, g: &ResourceGroup) -> Result<()> {
     for (resource, position) in g.members.iter().zip(0i32..) {
         sqlx::query(
             "INSERT INTO resource_group_members (group_id, account, resource_id, position) \
@@ -83,11 +76,7 @@ async fn insert_members(conn: &mut SqliteConnection, g: &ResourceGroup) -> Resul
 }
 
 /// Appends a resource to the account's default group.
-pub(super) async fn add_to_default(
-    conn: &mut SqliteConnection,
-    account: &str,
-    resource: Uuid,
-) -> Result<()> {
+pub(super) async fn add_to_default(conn: &mut Conn, account: &str, resource: Uuid) -> Result<()> {
     let done = sqlx::query(
         "INSERT INTO resource_group_members (group_id, account, resource_id, position) \
          SELECT g.id, g.account, $2, \
@@ -109,21 +98,19 @@ pub(super) async fn add_to_default(
     Ok(())
 }
 
-pub(super) async fn create(pool: &SqlitePool, g: &ResourceGroup) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, &g.account).await?;
-    insert(&mut tx, g, false).await?;
-    tx.commit().await.map_err(db)
+pub(super) async fn create(conn: &mut Conn, g: &ResourceGroup) -> Result<()> {
+    bump_revision(conn, &g.account).await?;
+    insert(conn, g, false).await
 }
 
-pub(super) async fn get(pool: &SqlitePool, account: &str, id: Uuid) -> Result<ResourceGroup> {
+pub(super) async fn get(pool: &Pool, account: &str, id: Uuid) -> Result<ResourceGroup> {
     let mut tx = read_tx(pool).await?;
     let mut rows = load(&mut tx, account, Some(id)).await?;
     tx.commit().await.map_err(db)?;
     rows.pop().ok_or(StoreError::NotFound("resource group"))
 }
 
-pub(super) async fn list(pool: &SqlitePool, account: &str) -> Result<Vec<ResourceGroup>> {
+pub(super) async fn list(pool: &Pool, account: &str) -> Result<Vec<ResourceGroup>> {
     let mut tx = read_tx(pool).await?;
     let all = load(&mut tx, account, None).await?;
     tx.commit().await.map_err(db)?;
@@ -131,11 +118,7 @@ pub(super) async fn list(pool: &SqlitePool, account: &str) -> Result<Vec<Resourc
 }
 
 /// Groups with their members, in creation order, in two queries.
-async fn load(
-    conn: &mut SqliteConnection,
-    account: &str,
-    one: Option<Uuid>,
-) -> Result<Vec<ResourceGroup>> {
+async fn load(conn: &mut Conn, account: &str, one: Option<Uuid>) -> Result<Vec<ResourceGroup>> {
     let filter = if one.is_some() {
         "g.account = $1 AND g.id = $2"
     } else {
@@ -166,11 +149,7 @@ async fn load(
     Ok(groups)
 }
 
-fn bound<'q>(
-    sql: &'q str,
-    account: &'q str,
-    one: Option<Uuid>,
-) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+fn bound<'q>(sql: &'q str, account: &'q str, one: Option<Uuid>) -> Query<'q> {
     let query = sqlx::query(sql).bind(account);
     match one {
         Some(id) => query.bind(id),
@@ -180,10 +159,9 @@ fn bound<'q>(
 
 /// Full replace keyed by id within the account: name, read-only flag, `updated_at` and
 /// members. The URN, `created_at` and the default flag stay.
-pub(super) async fn replace(pool: &SqlitePool, g: &ResourceGroup) -> Result<()> {
+pub(super) async fn replace(conn: &mut Conn, g: &ResourceGroup) -> Result<()> {
     check_members(g)?;
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, &g.account).await?;
+    bump_revision(conn, &g.account).await?;
     let done = sqlx::query(
         "UPDATE resource_groups SET name = $3, read_only = $4, updated_at = $5 \
          WHERE id = $1 AND account = $2",
@@ -193,34 +171,31 @@ pub(super) async fn replace(pool: &SqlitePool, g: &ResourceGroup) -> Result<()> 
     .bind(&g.name)
     .bind(g.read_only)
     .bind(ts_opt(g.updated_at))
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(db)?;
     found(done.rows_affected(), "resource group")?;
     sqlx::query("DELETE FROM resource_group_members WHERE group_id = $1")
         .bind(g.id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
-    insert_members(&mut tx, g).await?;
-    tx.commit().await.map_err(db)
+    insert_members(conn, g).await
 }
 
-pub(super) async fn delete(pool: &SqlitePool, account: &str, id: Uuid) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, account).await?;
+pub(super) async fn delete(conn: &mut Conn, account: &str, id: Uuid) -> Result<()> {
+    bump_revision(conn, account).await?;
     let done = sqlx::query("DELETE FROM resource_groups WHERE id = $1 AND account = $2")
         .bind(id)
         .bind(account)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
-    found(done.rows_affected(), "resource group")?;
-    tx.commit().await.map_err(db)
+    found(done.rows_affected(), "resource group")
 }
 
 /// The group row, members still empty.
-fn decode(row: &SqliteRow) -> Result<ResourceGroup> {
+fn decode(row: &Row) -> Result<ResourceGroup> {
     Ok(ResourceGroup {
         id: col(row, "id")?,
         urn: col(row, "urn")?,

@@ -4,20 +4,17 @@
 use std::collections::HashMap;
 
 use iam_core::policy::PermissionsGroup;
-use sqlx::PgConnection;
-use sqlx::postgres::{PgArguments, PgPool, PgRow};
-use sqlx::{Postgres, query::Query};
 use uuid::Uuid;
 
 use super::accounts::bump_revision;
-use super::{col, found, read_tx, ts, ts_opt, write_tx};
+use super::{Conn, Pool, Query, Row, col, found, read_tx, ts, ts_opt};
 use crate::column::{permission_rows, push_permission};
 use crate::error::{db, unique_or, violates};
 use crate::{Result, StoreError};
 
 const COLUMNS: &str = "g.id, g.account, g.urn, g.name, g.description, g.created_at, g.updated_at";
 
-async fn insert(conn: &mut PgConnection, g: &PermissionsGroup) -> Result<()> {
+async fn insert(conn: &mut Conn, g: &PermissionsGroup) -> Result<()> {
     sqlx::query(
         "INSERT INTO permissions_groups \
          (id, account, urn, name, description, created_at, updated_at) \
@@ -46,7 +43,7 @@ fn conflict(e: sqlx::Error, g: &PermissionsGroup) -> StoreError {
     }
 }
 
-async fn insert_actions(conn: &mut PgConnection, g: &PermissionsGroup) -> Result<()> {
+async fn insert_actions(conn: &mut Conn, g: &PermissionsGroup) -> Result<()> {
     for (kind, position, action) in permission_rows(&g.permissions) {
         sqlx::query(
             "INSERT INTO permissions_group_actions (group_id, kind, position, action) \
@@ -63,21 +60,19 @@ async fn insert_actions(conn: &mut PgConnection, g: &PermissionsGroup) -> Result
     Ok(())
 }
 
-pub(super) async fn create(pool: &PgPool, g: &PermissionsGroup) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, &g.owner).await?;
-    insert(&mut tx, g).await?;
-    tx.commit().await.map_err(db)
+pub(super) async fn create(conn: &mut Conn, g: &PermissionsGroup) -> Result<()> {
+    bump_revision(conn, &g.owner).await?;
+    insert(conn, g).await
 }
 
-pub(super) async fn get(pool: &PgPool, account: &str, urn: &str) -> Result<PermissionsGroup> {
+pub(super) async fn get(pool: &Pool, account: &str, urn: &str) -> Result<PermissionsGroup> {
     let mut tx = read_tx(pool).await?;
     let mut rows = load(&mut tx, account, Some(urn)).await?;
     tx.commit().await.map_err(db)?;
     rows.pop().ok_or(StoreError::NotFound("permissions group"))
 }
 
-pub(super) async fn list(pool: &PgPool, account: &str) -> Result<Vec<PermissionsGroup>> {
+pub(super) async fn list(pool: &Pool, account: &str) -> Result<Vec<PermissionsGroup>> {
     let mut tx = read_tx(pool).await?;
     let all = load(&mut tx, account, None).await?;
     tx.commit().await.map_err(db)?;
@@ -85,11 +80,7 @@ pub(super) async fn list(pool: &PgPool, account: &str) -> Result<Vec<Permissions
 }
 
 /// Groups with their actions, in creation order, in two queries.
-async fn load(
-    conn: &mut PgConnection,
-    account: &str,
-    urn: Option<&str>,
-) -> Result<Vec<PermissionsGroup>> {
+async fn load(conn: &mut Conn, account: &str, urn: Option<&str>) -> Result<Vec<PermissionsGroup>> {
     let filter = if urn.is_some() {
         "g.account = $1 AND g.urn = $2"
     } else {
@@ -125,11 +116,7 @@ async fn load(
     Ok(groups)
 }
 
-fn bound<'q>(
-    sql: &'q str,
-    account: &'q str,
-    urn: Option<&'q str>,
-) -> Query<'q, Postgres, PgArguments> {
+fn bound<'q>(sql: &'q str, account: &'q str, urn: Option<&'q str>) -> Query<'q> {
     let query = sqlx::query(sql).bind(account);
     match urn {
         Some(urn) => query.bind(urn),
@@ -139,9 +126,8 @@ fn bound<'q>(
 
 /// Full replace keyed by id within the owner (the URN may change with the name);
 /// `created_at` stays.
-pub(super) async fn replace(pool: &PgPool, g: &PermissionsGroup) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, &g.owner).await?;
+pub(super) async fn replace(conn: &mut Conn, g: &PermissionsGroup) -> Result<()> {
+    bump_revision(conn, &g.owner).await?;
     let done = sqlx::query(
         "UPDATE permissions_groups SET urn = $3, name = $4, description = $5, updated_at = $6 \
          WHERE id = $1 AND account = $2",
@@ -152,34 +138,31 @@ pub(super) async fn replace(pool: &PgPool, g: &PermissionsGroup) -> Result<()> {
     .bind(&g.name)
     .bind(&g.description)
     .bind(ts_opt(g.updated_at))
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(|e| conflict(e, g))?;
     found(done.rows_affected(), "permissions group")?;
     sqlx::query("DELETE FROM permissions_group_actions WHERE group_id = $1")
         .bind(g.id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
-    insert_actions(&mut tx, g).await?;
-    tx.commit().await.map_err(db)
+    insert_actions(conn, g).await
 }
 
-pub(super) async fn delete(pool: &PgPool, account: &str, urn: &str) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, account).await?;
+pub(super) async fn delete(conn: &mut Conn, account: &str, urn: &str) -> Result<()> {
+    bump_revision(conn, account).await?;
     let done = sqlx::query("DELETE FROM permissions_groups WHERE account = $1 AND urn = $2")
         .bind(account)
         .bind(urn)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
-    found(done.rows_affected(), "permissions group")?;
-    tx.commit().await.map_err(db)
+    found(done.rows_affected(), "permissions group")
 }
 
 /// The group row, actions still empty.
-fn decode(row: &PgRow) -> Result<PermissionsGroup> {
+fn decode(row: &Row) -> Result<PermissionsGroup> {
     Ok(PermissionsGroup {
         id: col(row, "id")?,
         urn: col(row, "urn")?,

@@ -2,11 +2,10 @@
 //! Owners are matched as `COALESCE(user_login, '')`, the expression the unique index is on,
 //! so that "the root" compares equal to itself and the index serves the lookup.
 
-use sqlx::SqliteConnection;
-use sqlx::sqlite::{SqlitePool, SqliteRow};
 use uuid::Uuid;
 
-use super::{col, found, ts, ts_opt};
+use super::dialect::notify_credentials;
+use super::{Conn, Pool, Row, col, found, ts, ts_opt};
 use crate::error::{db, foreign_or, violates};
 use crate::{AccessTokenRecord, Result, StoreError};
 
@@ -16,7 +15,7 @@ const OWNER: &str = "account = $1 AND COALESCE(user_login, '') = COALESCE($2, ''
 
 /// `Conflict` on a duplicate name for the owner or a duplicate hash; `NotFound("user")` if the
 /// owning user does not exist (`NotFound("account")` for a root token of a missing account).
-pub(super) async fn insert(conn: &mut SqliteConnection, t: &AccessTokenRecord) -> Result<()> {
+pub(super) async fn insert(conn: &mut Conn, t: &AccessTokenRecord) -> Result<()> {
     sqlx::query(&format!(
         "INSERT INTO access_tokens ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     ))
@@ -53,15 +52,7 @@ fn conflict(e: sqlx::Error, t: &AccessTokenRecord) -> StoreError {
     }
 }
 
-pub(super) async fn create(pool: &SqlitePool, t: &AccessTokenRecord) -> Result<()> {
-    let mut conn = pool.acquire().await.map_err(db)?;
-    insert(&mut conn, t).await
-}
-
-pub(super) async fn find_by_hash(
-    pool: &SqlitePool,
-    hash: &[u8],
-) -> Result<Option<AccessTokenRecord>> {
+pub(super) async fn find_by_hash(pool: &Pool, hash: &[u8]) -> Result<Option<AccessTokenRecord>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM access_tokens WHERE token_hash = $1"
     ))
@@ -74,7 +65,7 @@ pub(super) async fn find_by_hash(
 
 /// The tokens of one owner: a user's, or the root's when `user` is `None`.
 pub(super) async fn list(
-    pool: &SqlitePool,
+    pool: &Pool,
     account: &str,
     user: Option<&str>,
 ) -> Result<Vec<AccessTokenRecord>> {
@@ -90,7 +81,7 @@ pub(super) async fn list(
 }
 
 pub(super) async fn get(
-    pool: &SqlitePool,
+    pool: &Pool,
     account: &str,
     user: Option<&str>,
     name: &str,
@@ -109,8 +100,9 @@ pub(super) async fn get(
         .ok_or(StoreError::NotFound("token"))?
 }
 
-/// Keyed by id within its owner; replaces name, description, hash and the dates but `created_at`.
-pub(super) async fn update(pool: &SqlitePool, t: &AccessTokenRecord) -> Result<()> {
+/// Keyed by id within its owner; replaces name, description, hash and the dates but
+/// `created_at`. Other nodes may hold what the token was (its expiry): they are told.
+pub(super) async fn update(conn: &mut Conn, t: &AccessTokenRecord) -> Result<()> {
     let done = sqlx::query(&format!(
         "UPDATE access_tokens \
          SET name = $4, description = $5, token_hash = $6, expires_at = $7, last_used = $8 \
@@ -124,18 +116,15 @@ pub(super) async fn update(pool: &SqlitePool, t: &AccessTokenRecord) -> Result<(
     .bind(&t.token_hash)
     .bind(ts_opt(t.expires_at))
     .bind(ts_opt(t.last_used))
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(|e| conflict(e, t))?;
-    found(done.rows_affected(), "token")
+    found(done.rows_affected(), "token")?;
+    notify_credentials(conn, &t.account).await
 }
 
 /// Records a use. Cheap on purpose, and announced to nobody: nothing it changes is cached.
-pub(super) async fn touch(
-    pool: &SqlitePool,
-    id: Uuid,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
+pub(super) async fn touch(pool: &Pool, id: Uuid, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
     let done = sqlx::query("UPDATE access_tokens SET last_used = $2 WHERE id = $1")
         .bind(id)
         .bind(ts(at))
@@ -145,8 +134,9 @@ pub(super) async fn touch(
     found(done.rows_affected(), "token")
 }
 
+/// Other nodes may hold the token's principal: they are told.
 pub(super) async fn delete(
-    pool: &SqlitePool,
+    conn: &mut Conn,
     account: &str,
     user: Option<&str>,
     name: &str,
@@ -157,13 +147,14 @@ pub(super) async fn delete(
     .bind(account)
     .bind(user)
     .bind(name)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(db)?;
-    found(done.rows_affected(), "token")
+    found(done.rows_affected(), "token")?;
+    notify_credentials(conn, account).await
 }
 
-fn decode(row: &SqliteRow) -> Result<AccessTokenRecord> {
+fn decode(row: &Row) -> Result<AccessTokenRecord> {
     Ok(AccessTokenRecord {
         id: col(row, "id")?,
         account: col(row, "account")?,

@@ -5,13 +5,10 @@
 use std::collections::HashMap;
 
 use iam_core::policy::{PermissionsGroupRef, Policy, ResourceRef};
-use sqlx::SqliteConnection;
-use sqlx::sqlite::{SqliteArguments, SqlitePool, SqliteRow};
-use sqlx::{Sqlite, query::Query};
 use uuid::Uuid;
 
 use super::accounts::bump_revision;
-use super::{col, found, read_tx, ts, ts_opt, write_tx};
+use super::{Conn, Pool, Query, Row, col, found, read_tx, ts, ts_opt};
 use crate::column::{from_json, permission_rows, push_permission, to_json};
 use crate::error::{db, unique_or, violates};
 use crate::{Result, StoreError};
@@ -25,7 +22,7 @@ const URN_LISTS: [&str; 3] = [
     "policy_permissions_groups",
 ];
 
-pub(super) async fn insert(conn: &mut SqliteConnection, p: &Policy) -> Result<()> {
+pub(super) async fn insert(conn: &mut Conn, p: &Policy) -> Result<()> {
     sqlx::query(
         "INSERT INTO policies \
          (id, account, name, description, conditions, expired_at, read_only, \
@@ -75,7 +72,7 @@ fn push_urn(p: &mut Policy, table: &str, urn: String) {
     }
 }
 
-async fn insert_children(conn: &mut SqliteConnection, p: &Policy) -> Result<()> {
+async fn insert_children(conn: &mut Conn, p: &Policy) -> Result<()> {
     for table in URN_LISTS {
         let sql = format!("INSERT INTO {table} (policy_id, position, urn) VALUES ($1, $2, $3)");
         for (urn, position) in urn_list(p, table).into_iter().zip(0i32..) {
@@ -104,21 +101,19 @@ async fn insert_children(conn: &mut SqliteConnection, p: &Policy) -> Result<()> 
     Ok(())
 }
 
-pub(super) async fn create(pool: &SqlitePool, p: &Policy) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, &p.owner).await?;
-    insert(&mut tx, p).await?;
-    tx.commit().await.map_err(db)
+pub(super) async fn create(conn: &mut Conn, p: &Policy) -> Result<()> {
+    bump_revision(conn, &p.owner).await?;
+    insert(conn, p).await
 }
 
-pub(super) async fn get(pool: &SqlitePool, account: &str, id: Uuid) -> Result<Policy> {
+pub(super) async fn get(pool: &Pool, account: &str, id: Uuid) -> Result<Policy> {
     let mut tx = read_tx(pool).await?;
     let one = load(&mut tx, account, Some(id)).await?;
     tx.commit().await.map_err(db)?;
     one.into_iter().next().ok_or(StoreError::NotFound("policy"))
 }
 
-pub(super) async fn list(pool: &SqlitePool, account: &str) -> Result<Vec<Policy>> {
+pub(super) async fn list(pool: &Pool, account: &str) -> Result<Vec<Policy>> {
     let mut tx = read_tx(pool).await?;
     let all = load(&mut tx, account, None).await?;
     tx.commit().await.map_err(db)?;
@@ -127,11 +122,7 @@ pub(super) async fn list(pool: &SqlitePool, account: &str) -> Result<Vec<Policy>
 
 /// The account's policies (or the one with id `one`), in creation order, in five queries
 /// whatever their number: no query per policy.
-async fn load(
-    conn: &mut SqliteConnection,
-    account: &str,
-    one: Option<Uuid>,
-) -> Result<Vec<Policy>> {
+async fn load(conn: &mut Conn, account: &str, one: Option<Uuid>) -> Result<Vec<Policy>> {
     let filter = if one.is_some() {
         "p.account = $1 AND p.id = $2"
     } else {
@@ -185,11 +176,7 @@ async fn load(
     Ok(policies)
 }
 
-fn bound<'q>(
-    sql: &'q str,
-    account: &'q str,
-    one: Option<Uuid>,
-) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+fn bound<'q>(sql: &'q str, account: &'q str, one: Option<Uuid>) -> Query<'q> {
     let query = sqlx::query(sql).bind(account);
     match one {
         Some(id) => query.bind(id),
@@ -198,9 +185,8 @@ fn bound<'q>(
 }
 
 /// Full replace keyed by id within the owner; `created_at` stays.
-pub(super) async fn replace(pool: &SqlitePool, p: &Policy) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, &p.owner).await?;
+pub(super) async fn replace(conn: &mut Conn, p: &Policy) -> Result<()> {
+    bump_revision(conn, &p.owner).await?;
     let done = sqlx::query(
         "UPDATE policies \
          SET name = $3, description = $4, conditions = $5, expired_at = $6, read_only = $7, \
@@ -214,36 +200,33 @@ pub(super) async fn replace(pool: &SqlitePool, p: &Policy) -> Result<()> {
     .bind(ts_opt(p.expired_at))
     .bind(p.read_only)
     .bind(ts_opt(p.updated_at))
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(|e| conflict(e, p))?;
     found(done.rows_affected(), "policy")?;
     for table in URN_LISTS.into_iter().chain(["policy_actions"]) {
         sqlx::query(&format!("DELETE FROM {table} WHERE policy_id = $1"))
             .bind(p.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(db)?;
     }
-    insert_children(&mut tx, p).await?;
-    tx.commit().await.map_err(db)
+    insert_children(conn, p).await
 }
 
-pub(super) async fn delete(pool: &SqlitePool, account: &str, id: Uuid) -> Result<()> {
-    let mut tx = write_tx(pool).await?;
-    bump_revision(&mut tx, account).await?;
+pub(super) async fn delete(conn: &mut Conn, account: &str, id: Uuid) -> Result<()> {
+    bump_revision(conn, account).await?;
     let done = sqlx::query("DELETE FROM policies WHERE id = $1 AND account = $2")
         .bind(id)
         .bind(account)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
-    found(done.rows_affected(), "policy")?;
-    tx.commit().await.map_err(db)
+    found(done.rows_affected(), "policy")
 }
 
 /// The policy row, with its lists still empty.
-fn decode(row: &SqliteRow) -> Result<Policy> {
+fn decode(row: &Row) -> Result<Policy> {
     let conditions: Option<String> = col(row, "conditions")?;
     Ok(Policy {
         id: col(row, "id")?,

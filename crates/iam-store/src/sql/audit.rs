@@ -1,16 +1,15 @@
 //! The audit log: append-only, read newest first. No foreign key to `accounts`, so a
-//! refused call naming an unknown account is still recorded.
+//! refused call naming an unknown account is still recorded. A change's line is appended in
+//! the change's own transaction (`apply.rs`).
 
-use sqlx::sqlite::{SqlitePool, SqliteRow};
-
-use super::{col, ts, ts_opt};
+use super::{Conn, Pool, Row, col, ts, ts_opt};
 use crate::column::{from_json, to_json};
 use crate::error::{db, unique_or};
 use crate::{AuditEntry, AuditQuery, Result};
 
 const COLUMNS: &str = "id, account, at, actor, action, target, outcome, ip, details";
 
-pub(super) async fn append(pool: &SqlitePool, e: &AuditEntry) -> Result<()> {
+pub(super) async fn append(conn: &mut Conn, e: &AuditEntry) -> Result<()> {
     sqlx::query(&format!(
         "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     ))
@@ -23,7 +22,7 @@ pub(super) async fn append(pool: &SqlitePool, e: &AuditEntry) -> Result<()> {
     .bind(&e.outcome)
     .bind(&e.ip)
     .bind(to_json(&e.details)?)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(|err| {
         unique_or(err, || {
@@ -35,7 +34,7 @@ pub(super) async fn append(pool: &SqlitePool, e: &AuditEntry) -> Result<()> {
 
 /// Newest first, strictly before `query.before` when set. A `limit` of 0 means no limit.
 pub(super) async fn list(
-    pool: &SqlitePool,
+    pool: &Pool,
     account: &str,
     query: &AuditQuery,
 ) -> Result<Vec<AuditEntry>> {
@@ -58,7 +57,7 @@ pub(super) async fn list(
     rows.iter().map(decode).collect()
 }
 
-fn decode(row: &SqliteRow) -> Result<AuditEntry> {
+fn decode(row: &Row) -> Result<AuditEntry> {
     Ok(AuditEntry {
         id: col(row, "id")?,
         account: col(row, "account")?,

@@ -4,11 +4,8 @@
 //! rotating at once cannot end with two.
 
 use chrono::{DateTime, Utc};
-use sqlx::Postgres;
-use sqlx::postgres::{PgArguments, PgPool, PgRow};
-use sqlx::query::Query;
 
-use super::{col, ts, ts_opt, write_tx};
+use super::{COLLATE, Conn, Pool, Query, Row, col, dialect, ts, ts_opt, write_tx};
 use crate::column::{from_json, to_json};
 use crate::error::{db, unique_or};
 use crate::{Result, SigningKey, StoreError};
@@ -18,7 +15,7 @@ const COLUMNS: &str =
 
 /// `Conflict` if the kid exists (a kid is a thumbprint: it never names two keys) or if the
 /// key is active and its usage has an active key already.
-pub(super) async fn insert(pool: &PgPool, k: &SigningKey) -> Result<()> {
+pub(super) async fn insert(pool: &Pool, k: &SigningKey) -> Result<()> {
     bind(&insert_sql(""), k)?
         .execute(pool)
         .await
@@ -26,53 +23,57 @@ pub(super) async fn insert(pool: &PgPool, k: &SigningKey) -> Result<()> {
     Ok(())
 }
 
-/// Inserts the active key `k` unless its usage has one; false if it had. The check and the
-/// insert are one statement on the unique index, so of two nodes racing, one key wins.
-pub(super) async fn insert_first(pool: &PgPool, k: &SigningKey) -> Result<bool> {
-    let sql = insert_sql(" ON CONFLICT (usage) WHERE retired_at IS NULL DO NOTHING");
-    let done = bind(&sql, k)?
-        .execute(pool)
-        .await
-        .map_err(|e| conflict(e, k))?;
-    Ok(done.rows_affected() == 1)
+/// Inserts the active key `k` unless its usage has one; false if it had. Race-free on each
+/// backend its own way (`dialect::insert_first_key`).
+pub(super) async fn insert_first(pool: &Pool, k: &SigningKey) -> Result<bool> {
+    let mut tx = write_tx(pool).await?;
+    let inserted = dialect::insert_first_key(&mut tx, k).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(inserted)
 }
 
 /// In one transaction: retires every active key of `k`'s usage (at `at`, verifying until
 /// `expires_at`; retired keys keep their dates) and inserts `k` as the active one.
 pub(super) async fn rotate(
-    pool: &PgPool,
+    pool: &Pool,
     k: &SigningKey,
     at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
     let mut tx = write_tx(pool).await?;
-    // Concurrent rotations wait for each other rather than fail on the index; readers
-    // (every node's key reload) are not blocked by this lock mode.
-    sqlx::query("LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE")
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+    dialect::lock_signing_keys(&mut tx).await?;
     sqlx::query(
         "UPDATE signing_keys SET retired_at = $2, expires_at = $3 \
          WHERE usage = $1 AND retired_at IS NULL",
     )
-    .bind(&k.usage)
+    .bind(k.usage.as_str())
     .bind(ts(at))
     .bind(ts(expires_at))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
-    bind(&insert_sql(""), k)?
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict(e, k))?;
+    insert_row(&mut tx, k, "").await?;
     tx.commit().await.map_err(db)
 }
 
+/// Inserts `k`, the statement ending with `suffix` (an `ON CONFLICT` clause, or nothing);
+/// returns how many rows it inserted.
+pub(in super::super) async fn insert_row(
+    conn: &mut Conn,
+    k: &SigningKey,
+    suffix: &str,
+) -> Result<u64> {
+    let done = bind(&insert_sql(suffix), k)?
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| conflict(e, k))?;
+    Ok(done.rows_affected())
+}
+
 /// Every key, oldest first.
-pub(super) async fn list(pool: &PgPool) -> Result<Vec<SigningKey>> {
+pub(super) async fn list(pool: &Pool) -> Result<Vec<SigningKey>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM signing_keys ORDER BY created_at, kid COLLATE \"C\""
+        "SELECT {COLUMNS} FROM signing_keys ORDER BY created_at, kid{COLLATE}"
     ))
     .fetch_all(pool)
     .await
@@ -81,7 +82,7 @@ pub(super) async fn list(pool: &PgPool) -> Result<Vec<SigningKey>> {
 }
 
 /// Deletes keys whose `expires_at` is at or before `now`: no token they signed is valid.
-pub(super) async fn purge(pool: &PgPool, now: DateTime<Utc>) -> Result<u64> {
+pub(super) async fn purge(pool: &Pool, now: DateTime<Utc>) -> Result<u64> {
     let done =
         sqlx::query("DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= $1")
             .bind(ts(now))
@@ -95,7 +96,7 @@ fn insert_sql(suffix: &str) -> String {
     format!("INSERT INTO signing_keys ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8){suffix}")
 }
 
-fn bind<'q>(sql: &'q str, k: &'q SigningKey) -> Result<Query<'q, Postgres, PgArguments>> {
+fn bind<'q>(sql: &'q str, k: &'q SigningKey) -> Result<Query<'q>> {
     let jwk = to_json(&k.public_jwk)?;
     Ok(sqlx::query(sql)
         .bind(&k.kid)
@@ -117,7 +118,7 @@ fn conflict(e: sqlx::Error, k: &SigningKey) -> StoreError {
     })
 }
 
-fn decode(row: &PgRow) -> Result<SigningKey> {
+fn decode(row: &Row) -> Result<SigningKey> {
     Ok(SigningKey {
         kid: col(row, "kid")?,
         algorithm: col(row, "algorithm")?,
