@@ -49,6 +49,29 @@ impl AuditLog {
         }
     }
 
+    /// The line for an author that is not an identity (a resource provider, the operator),
+    /// in `account` (empty for what belongs to no account), not yet written.
+    pub fn entry_for(
+        &self,
+        account: &str,
+        author: &str,
+        action: &str,
+        target: Option<&str>,
+        details: Value,
+    ) -> AuditEntry {
+        AuditEntry {
+            id: Uuid::new_v4(),
+            account: account.to_owned(),
+            at: self.clock.now(),
+            actor: Some(author.to_owned()),
+            action: action.to_owned(),
+            target: target.map(str::to_owned),
+            outcome: SUCCESS.to_owned(),
+            ip: None,
+            details,
+        }
+    }
+
     /// Appends one line on its own (a refusal, which changes nothing).
     pub async fn record(
         &self,

@@ -6,14 +6,14 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use iam_core::urn::{Plate, Urn};
-use iam_store::{OAuthClient, RevokedToken, StoreError};
+use iam_store::{OAuthClient, RevokedToken, StoreError, Write};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::service::audit;
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
+use crate::service::write::Permit;
 use crate::token::revocations::client_key;
 use crate::token::secret::{self, random_bytes};
 
@@ -233,9 +233,7 @@ pub async fn create(
     actor: &Actor,
     input: CreateClient,
 ) -> Result<CreatedClient> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_CREATE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_CREATE).await?;
     validate_text("name", &input.name, 1, MAX_NAME_LEN)?;
     validate_text("description", &input.description, 0, MAX_DESCRIPTION_LEN)?;
     let callback_urls = input.callback_urls.unwrap_or_default();
@@ -253,17 +251,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    insert_with_fresh_id(ctx, actor, &mut client).await?;
-    let details = json!({"name": client.name, "flow": client.flow});
-    ctx.audit
-        .record(
-            actor,
-            ACTION_CREATE,
-            Some(&client.client_id),
-            audit::SUCCESS,
-            details,
-        )
-        .await;
+    insert_with_fresh_id(&permit, actor, &mut client).await?;
     Ok(CreatedClient {
         client_id: client.client_id,
         client_secret: secret,
@@ -274,23 +262,26 @@ pub async fn create(
 /// conflict, a name the account already uses, is the caller's: the store's unique index
 /// decides it, so two concurrent creations of one name cannot both succeed.
 async fn insert_with_fresh_id(
-    ctx: &ServiceContext,
+    permit: &Permit<'_>,
     actor: &Actor,
     client: &mut OAuthClient,
 ) -> Result<()> {
     for _ in 0..3 {
         client.client_id = new_client_id(actor.principal.plate)?;
-        match ctx.store.create_client(client).await {
+        let details = json!({"name": client.name, "flow": client.flow});
+        let write = Write::CreateClient(client);
+        match permit.commit(write, &client.client_id, details).await {
             Err(StoreError::Conflict(message)) => {
-                if ctx.store.find_client(&client.client_id).await?.is_none() {
+                if permit
+                    .store()
+                    .find_client(&client.client_id)
+                    .await?
+                    .is_none()
+                {
                     return Err(ServiceError::Conflict(message));
                 }
             }
-            other => {
-                // A "no such client" answer for this id may be cached: not any more.
-                ctx.client_cache.forget(&client.client_id);
-                return Ok(other?);
-            }
+            other => return Ok(other.map(drop)?),
         }
     }
     Err(ServiceError::Internal(
@@ -304,9 +295,7 @@ pub async fn edit(
     client_id: &str,
     input: EditClient,
 ) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_EDIT)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_EDIT).await?;
     let mut client = fetch(ctx, actor, client_id).await?;
     if input.flow.is_some_and(|f| f.as_str() != client.flow) {
         return Err(ServiceError::invalid_code(
@@ -339,29 +328,18 @@ pub async fn edit(
         Flow::parse(&client.flow).ok_or_else(|| ServiceError::Internal("stored flow".into()))?;
     validate_callbacks(flow, &client.callback_urls)?;
     client.updated_at = ctx.clock.now_micros();
-    ctx.store
-        .update_client(&client)
+    let details = json!({"name": client.name});
+    permit
+        .commit(Write::UpdateClient(&client), client_id, details)
         .await
         .map_err(not_found(client_id))?;
-    ctx.client_cache.forget(client_id);
-    ctx.audit
-        .record(
-            actor,
-            ACTION_EDIT,
-            Some(client_id),
-            audit::SUCCESS,
-            json!({"name": client.name}),
-        )
-        .await;
     Ok(())
 }
 
 /// Revokes the client's tokens first, then deletes it: if the delete fails, the client is
 /// refused rather than left able to use tokens it should no longer have.
 pub async fn delete(ctx: &ServiceContext, actor: &Actor, client_id: &str) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_DELETE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_DELETE).await?;
     let client = fetch(ctx, actor, client_id).await?;
     let now = ctx.clock.now();
     let lifetime =
@@ -374,22 +352,15 @@ pub async fn delete(ctx: &ServiceContext, actor: &Actor, client_id: &str) -> Res
     };
     ctx.store.revoke_token(&revoked).await?;
     ctx.revocations.insert(&revoked.jti, revoked.expires_at);
-    ctx.store
-        .delete_client(&client.account, client_id)
-        .await
-        .map_err(not_found(client_id))?;
-    ctx.client_cache.forget(client_id);
-    // Policies naming the client's identity stay (as OVH's do); its decisions change.
-    ctx.authorizer.invalidate(&client.account);
-    ctx.audit
-        .record(
-            actor,
-            ACTION_DELETE,
-            Some(client_id),
-            audit::SUCCESS,
+    let account = &client.account;
+    permit
+        .commit(
+            Write::DeleteClient { account, client_id },
+            client_id,
             json!({}),
         )
-        .await;
+        .await
+        .map_err(not_found(client_id))?;
     Ok(())
 }
 

@@ -5,11 +5,10 @@
 use chrono::{DateTime, Utc};
 use iam_core::role::Role;
 use iam_core::urn::Urn;
-use iam_store::{Group, StoreError};
+use iam_store::{Group, StoreError, Write};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::service::audit;
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
@@ -132,9 +131,7 @@ pub async fn get(ctx: &ServiceContext, actor: &Actor, name: &str) -> Result<Grou
 }
 
 pub async fn create(ctx: &ServiceContext, actor: &Actor, input: CreateGroup) -> Result<GroupView> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_CREATE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_CREATE).await?;
     validate_name(&input.name)?;
     validate_description(input.description.as_deref())?;
     let now = ctx.clock.now_micros();
@@ -147,23 +144,16 @@ pub async fn create(ctx: &ServiceContext, actor: &Actor, input: CreateGroup) -> 
         created_at: now,
         updated_at: now,
     };
-    ctx.store.create_group(&group).await.map_err(|e| match e {
-        StoreError::Conflict(_) => {
-            ServiceError::Conflict(format!("a group named {} already exists", group.name))
-        }
-        other => other.into(),
-    })?;
-    ctx.authorizer.invalidate(&group.account);
     let details = json!({"role": group.role});
-    ctx.audit
-        .record(
-            actor,
-            ACTION_CREATE,
-            Some(&group.name),
-            audit::SUCCESS,
-            details,
-        )
-        .await;
+    permit
+        .commit(Write::CreateGroup(&group), &group.name, details)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                ServiceError::Conflict(format!("a group named {} already exists", group.name))
+            }
+            other => other.into(),
+        })?;
     Ok(view(actor, group))
 }
 
@@ -173,9 +163,7 @@ pub async fn edit(
     name: &str,
     input: EditGroup,
 ) -> Result<GroupView> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_EDIT)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_EDIT).await?;
     validate_description(input.description.as_deref())?;
     if input.name.as_deref().is_some_and(|n| n != name) {
         return Err(ServiceError::invalid(
@@ -199,19 +187,15 @@ pub async fn edit(
         group.role = role;
     }
     group.updated_at = ctx.clock.now_micros();
-    ctx.store.update_group(&group).await?;
-    ctx.authorizer.invalidate(&group.account);
     let details = json!({"role": group.role});
-    ctx.audit
-        .record(actor, ACTION_EDIT, Some(name), audit::SUCCESS, details)
-        .await;
+    permit
+        .commit(Write::UpdateGroup(&group), name, details)
+        .await?;
     Ok(view(actor, group))
 }
 
 pub async fn delete(ctx: &ServiceContext, actor: &Actor, name: &str) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_DELETE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_DELETE).await?;
     let account = &actor.principal.account;
     let group = ctx
         .store
@@ -223,8 +207,8 @@ pub async fn delete(ctx: &ServiceContext, actor: &Actor, name: &str) -> Result<(
             "{name} is a default group: it cannot be deleted"
         )));
     }
-    ctx.store
-        .delete_group(account, name)
+    permit
+        .commit(Write::DeleteGroup { account, name }, name, json!({}))
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => ServiceError::Conflict(format!(
@@ -232,10 +216,6 @@ pub async fn delete(ctx: &ServiceContext, actor: &Actor, name: &str) -> Result<(
             )),
             other => other.into(),
         })?;
-    ctx.authorizer.invalidate(account);
-    ctx.audit
-        .record(actor, ACTION_DELETE, Some(name), audit::SUCCESS, json!({}))
-        .await;
     Ok(())
 }
 

@@ -5,11 +5,10 @@
 use std::collections::BTreeMap;
 
 use iam_core::urn::Plate;
-use iam_store::StoreError;
+use iam_store::{StoreError, Write};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::service::audit;
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
@@ -54,23 +53,21 @@ pub async fn details(ctx: &ServiceContext, actor: &Actor) -> Result<Nichandle> {
 /// Applies a `PUT /me` body: every field is checked first, then the changes are written in
 /// one compare-and-set, so that concurrent edits of different fields both land.
 pub async fn edit(ctx: &ServiceContext, actor: &Actor, body: Map<String, Value>) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_EDIT)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_EDIT).await?;
     let account = &actor.principal.account;
     let changes = profile::changes(&body, account)?;
     for _ in 0..ATTEMPTS {
         let current = ctx.store.account_profile(account).await?;
         let next = profile::apply(&current, &changes);
-        match ctx
-            .store
-            .set_account_profile(account, &current, &next)
-            .await
-        {
+        let write = Write::SetAccountProfile {
+            nic: account,
+            expected: &current,
+            profile: &next,
+        };
+        match permit.commit(write, account, audit_details(&changes)).await {
             Err(StoreError::Conflict(_)) => continue,
             other => other?,
-        }
-        recorded(ctx, actor, &changes).await;
+        };
         return Ok(());
     }
     Err(ServiceError::Conflict(
@@ -79,13 +76,9 @@ pub async fn edit(ctx: &ServiceContext, actor: &Actor, body: Map<String, Value>)
 }
 
 /// The audit line names the fields changed, not their values (personal data).
-async fn recorded(ctx: &ServiceContext, actor: &Actor, changes: &[Change]) {
+fn audit_details(changes: &[Change]) -> Value {
     let fields: Vec<&str> = changes.iter().map(|(f, _)| f.as_str()).collect();
-    let target = actor.principal.account.clone();
-    let details = json!({ "fields": fields });
-    ctx.audit
-        .record(actor, ACTION_EDIT, Some(&target), audit::SUCCESS, details)
-        .await;
+    json!({ "fields": fields })
 }
 
 fn nichandle(nic: String, plate: Plate, stored: &Value) -> Nichandle {

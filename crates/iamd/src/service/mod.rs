@@ -37,3 +37,4 @@ pub mod simulator;
 pub mod snapshot;
 pub mod tags;
 pub mod users;
+pub mod write;

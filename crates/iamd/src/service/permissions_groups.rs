@@ -6,11 +6,10 @@
 use iam_core::policy::{PermissionsGroup, PermissionsGroupInput};
 use iam_core::system::builtin_permissions_groups;
 use iam_core::urn::{Urn, UrnFamily};
-use iam_store::StoreError;
+use iam_store::{StoreError, Write};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::service::audit;
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::page::{Page, PageRequest, created_key, paginate};
@@ -54,9 +53,7 @@ pub async fn create(
     actor: &Actor,
     input: PermissionsGroupInput,
 ) -> Result<PermissionsGroup> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_CREATE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_CREATE).await?;
     validate(&input)?;
     let account = &actor.principal.account;
     let group = PermissionsGroup {
@@ -69,8 +66,8 @@ pub async fn create(
         created_at: ctx.clock.now_micros(),
         updated_at: None,
     };
-    ctx.store
-        .create_permissions_group(&group)
+    permit
+        .commit(Write::CreatePermissionsGroup(&group), &group.urn, json!({}))
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => ServiceError::Conflict(format!(
@@ -79,16 +76,6 @@ pub async fn create(
             )),
             other => other.into(),
         })?;
-    ctx.authorizer.invalidate(account);
-    ctx.audit
-        .record(
-            actor,
-            ACTION_CREATE,
-            Some(&group.urn),
-            audit::SUCCESS,
-            json!({}),
-        )
-        .await;
     Ok(group)
 }
 
@@ -100,9 +87,7 @@ pub async fn replace(
     urn: &str,
     input: PermissionsGroupInput,
 ) -> Result<PermissionsGroup> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_EDIT)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_EDIT).await?;
     refuse_builtin(actor, urn, "edited")?;
     let mut group = load(ctx, actor, urn).await?;
     validate(&input)?;
@@ -118,43 +103,29 @@ pub async fn replace(
     group.description = input.description;
     group.permissions = input.permissions;
     group.updated_at = Some(ctx.clock.now_micros());
-    ctx.store
-        .replace_permissions_group(&group)
-        .await
-        .map_err(not_found(urn))?;
-    ctx.authorizer.invalidate(&actor.principal.account);
-    ctx.audit
-        .record(
-            actor,
-            ACTION_EDIT,
-            Some(&group.urn),
-            audit::SUCCESS,
+    permit
+        .commit(
+            Write::ReplacePermissionsGroup(&group),
+            &group.urn,
             json!({}),
         )
-        .await;
+        .await
+        .map_err(not_found(urn))?;
     Ok(group)
 }
 
 pub async fn delete(ctx: &ServiceContext, actor: &Actor, urn: &str) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_DELETE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_DELETE).await?;
     refuse_builtin(actor, urn, "deleted")?;
     let group = load(ctx, actor, urn).await?;
-    ctx.store
-        .delete_permissions_group(&actor.principal.account, &group.urn)
+    let write = Write::DeletePermissionsGroup {
+        account: &actor.principal.account,
+        urn: &group.urn,
+    };
+    permit
+        .commit(write, &group.urn, json!({}))
         .await
         .map_err(not_found(urn))?;
-    ctx.authorizer.invalidate(&actor.principal.account);
-    ctx.audit
-        .record(
-            actor,
-            ACTION_DELETE,
-            Some(&group.urn),
-            audit::SUCCESS,
-            json!({}),
-        )
-        .await;
     Ok(())
 }
 

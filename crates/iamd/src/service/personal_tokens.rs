@@ -6,12 +6,11 @@
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use iam_core::urn::Urn;
-use iam_store::{AccessTokenRecord, StoreError};
+use iam_store::{AccessTokenRecord, StoreError, Write};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
-use crate::service::audit;
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
@@ -157,12 +156,9 @@ fn view(record: AccessTokenRecord) -> TokenView {
     }
 }
 
-/// The audit line of a successful change to a token of `login` (the target is the user).
-async fn recorded(ctx: &ServiceContext, actor: &Actor, action: &str, login: &str, details: Value) {
-    let target = Urn::user(actor.principal.plate, &actor.principal.account, login).to_string();
-    ctx.audit
-        .record(actor, action, Some(&target), audit::SUCCESS, details)
-        .await;
+/// The target of a token's audit line: its user.
+fn user_urn(actor: &Actor, login: &str) -> String {
+    Urn::user(actor.principal.plate, &actor.principal.account, login).to_string()
 }
 
 fn not_found(login: &str, name: &str) -> impl FnOnce(StoreError) -> ServiceError {
@@ -221,9 +217,7 @@ pub async fn create(
     login: &str,
     input: CreateToken,
 ) -> Result<CreatedToken> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_CREATE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_CREATE).await?;
     validate_name(&input.name)?;
     validate_description(&input.description)?;
     let now = ctx.clock.now_micros();
@@ -247,16 +241,22 @@ pub async fn create(
         expires_at,
         last_used: None,
     };
-    ctx.store.create_token(&record).await.map_err(|e| match e {
-        StoreError::Conflict(_) => ServiceError::Conflict(format!(
-            "user {login} already has a token named {}",
-            record.name
-        )),
-        StoreError::NotFound(_) => ServiceError::NotFound(format!("user {login}")),
-        other => other.into(),
-    })?;
     let details = json!({"token": record.name, "expiresAt": record.expires_at});
-    recorded(ctx, actor, ACTION_CREATE, login, details).await;
+    permit
+        .commit(
+            Write::CreateToken(&record),
+            &user_urn(actor, login),
+            details,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ServiceError::Conflict(format!(
+                "user {login} already has a token named {}",
+                record.name
+            )),
+            StoreError::NotFound(_) => ServiceError::NotFound(format!("user {login}")),
+            other => other.into(),
+        })?;
     let TokenView {
         name,
         description,
@@ -281,9 +281,7 @@ pub async fn edit(
     name: &str,
     input: EditToken,
 ) -> Result<TokenView> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_EDIT)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_EDIT).await?;
     if let Some(description) = &input.description {
         validate_description(description)?;
     }
@@ -305,28 +303,31 @@ pub async fn edit(
     if let Some(description) = input.description {
         record.description = description;
     }
-    ctx.store
-        .update_token(&record)
+    let details = json!({"token": name, "expiresAt": record.expires_at});
+    permit
+        .commit(
+            Write::UpdateToken(&record),
+            &user_urn(actor, login),
+            details,
+        )
         .await
         .map_err(not_found(login, name))?;
-    ctx.principals.invalidate(account);
-    let details = json!({"token": name, "expiresAt": record.expires_at});
-    recorded(ctx, actor, ACTION_EDIT, login, details).await;
     Ok(view(record))
 }
 
 pub async fn delete(ctx: &ServiceContext, actor: &Actor, login: &str, name: &str) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_DELETE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_DELETE).await?;
     let account = &actor.principal.account;
-    ctx.store
-        .delete_token(account, Some(login), name)
+    let details = json!({"token": name});
+    let write = Write::DeleteToken {
+        account,
+        user: Some(login),
+        name,
+    };
+    permit
+        .commit(write, &user_urn(actor, login), details)
         .await
         .map_err(not_found(login, name))?;
-    ctx.principals.invalidate(account);
-    let details = json!({"token": name});
-    recorded(ctx, actor, ACTION_DELETE, login, details).await;
     Ok(())
 }
 

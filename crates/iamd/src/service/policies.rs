@@ -11,11 +11,10 @@ use iam_core::policy::{Policy, PolicyInput};
 use iam_core::system::builtin_permissions_groups;
 use iam_core::urn::{Urn, UrnFamily};
 use iam_core::validate::NameRules;
-use iam_store::StoreError;
+use iam_store::{StoreError, Write};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::service::audit;
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::page::{Page, PageRequest, created_key, paginate};
@@ -139,26 +138,20 @@ async fn expansion(ctx: &ServiceContext, actor: &Actor, details: bool) -> Result
 }
 
 pub async fn create(ctx: &ServiceContext, actor: &Actor, input: PolicyInput) -> Result<PolicyView> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_CREATE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_CREATE).await?;
     validate(ctx, actor, &input).await?;
     let now = ctx.clock.now_micros();
     // `updatedAt` equals `createdAt` until the first change (seed 004's examples).
     let policy = stored(input, Uuid::new_v4(), &actor.principal.account, now, now);
-    ctx.store.create_policy(&policy).await.map_err(conflict)?;
-    ctx.authorizer
-        .apply(&policy.owner, |index| index.upsert(&policy).is_ok())
-        .await;
-    ctx.audit
-        .record(
-            actor,
-            ACTION_CREATE,
-            Some(&policy.id.to_string()),
-            audit::SUCCESS,
-            json!({"name": policy.name}),
+    let details = json!({"name": policy.name});
+    permit
+        .commit(
+            Write::CreatePolicy(&policy),
+            &policy.id.to_string(),
+            details,
         )
-        .await;
+        .await
+        .map_err(conflict)?;
     Ok(Expansion::none().view(policy))
 }
 
@@ -169,9 +162,7 @@ pub async fn replace(
     id: Uuid,
     input: PolicyInput,
 ) -> Result<PolicyView> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_EDIT)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_EDIT).await?;
     let account = &actor.principal.account;
     let current = ctx
         .store
@@ -182,26 +173,16 @@ pub async fn replace(
     validate(ctx, actor, &input).await?;
     let now = ctx.clock.now_micros();
     let policy = stored(input, id, account, current.created_at, now);
-    ctx.store.replace_policy(&policy).await.map_err(conflict)?;
-    ctx.authorizer
-        .apply(account, |index| index.upsert(&policy).is_ok())
-        .await;
-    ctx.audit
-        .record(
-            actor,
-            ACTION_EDIT,
-            Some(&id.to_string()),
-            audit::SUCCESS,
-            json!({"name": policy.name}),
-        )
-        .await;
+    let details = json!({"name": policy.name});
+    permit
+        .commit(Write::ReplacePolicy(&policy), &id.to_string(), details)
+        .await
+        .map_err(conflict)?;
     Ok(Expansion::none().view(policy))
 }
 
 pub async fn delete(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_DELETE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_DELETE).await?;
     let account = &actor.principal.account;
     let current = ctx
         .store
@@ -209,22 +190,15 @@ pub async fn delete(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<()>
         .await
         .map_err(not_found(id))?;
     refuse_read_only(&current, "deleted")?;
-    ctx.store
-        .delete_policy(account, id)
+    let details = json!({"name": current.name});
+    permit
+        .commit(
+            Write::DeletePolicy { account, id },
+            &id.to_string(),
+            details,
+        )
         .await
         .map_err(not_found(id))?;
-    ctx.authorizer
-        .apply(account, |index| index.remove(id))
-        .await;
-    ctx.audit
-        .record(
-            actor,
-            ACTION_DELETE,
-            Some(&id.to_string()),
-            audit::SUCCESS,
-            json!({"name": current.name}),
-        )
-        .await;
     Ok(())
 }
 

@@ -13,9 +13,9 @@ use iam_core::action::ActionPattern;
 use iam_core::catalog::{ActionInfo, Category};
 use iam_core::system::Builtins;
 use iam_core::urn::{Plate, Urn, UrnFamily, UrnKind};
-use iam_store::{AuditEntry, DeclaredAction, ResourceProvider, StoreError};
+use iam_store::{DeclaredAction, ResourceProvider, StoreError, Write, Written};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::service::context::ServiceContext;
@@ -104,18 +104,15 @@ pub async fn register(
         created_at: existing.as_ref().map_or(now, |r| r.created_at),
         updated_at: now,
     };
-    let stored = ctx.store.upsert_resource(&resource).await?;
-    ctx.authorizer.invalidate(account);
-    audit(
-        ctx,
-        who,
-        account,
-        "resource/register",
-        &stored.urn,
-        json!({"name": stored.name}),
-    )
-    .await;
-    Ok(stored.into())
+    let permit = ctx.permit_registrar(who.audit_name(), account, "resource/register");
+    let details = json!({"name": resource.name});
+    let written = permit
+        .commit(Write::UpsertResource(&resource), &resource.urn, details)
+        .await?;
+    match written {
+        Written::Resource(stored) => Ok(stored.into()),
+        Written::Done => Ok(resource.into()),
+    }
 }
 
 /// A registered resource, as its registrar sees it.
@@ -137,9 +134,12 @@ pub async fn remove(
 ) -> Result<()> {
     let (canonical, _, _) = resource_urn(ctx, who, account, urn).await?;
     resources::load(ctx, account, &canonical).await?;
-    ctx.store.delete_resource(account, &canonical).await?;
-    ctx.authorizer.invalidate(account);
-    audit(ctx, who, account, "resource/remove", &canonical, json!({})).await;
+    let permit = ctx.permit_registrar(who.audit_name(), account, "resource/remove");
+    let write = Write::DeleteResource {
+        account,
+        urn: &canonical,
+    };
+    permit.commit(write, &canonical, json!({})).await?;
     Ok(())
 }
 
@@ -227,23 +227,22 @@ pub async fn declare(
         )));
     }
     let declared = validate_declarations(ctx, resource_type, actions)?;
-    ctx.store
-        .replace_declared_actions(resource_type, &declared)
+    // Declarations belong to the catalog, not to an account: the line's account is empty.
+    let author = format!("provider:{}", provider.name);
+    let permit = ctx.permit_registrar(author, "", "resourceType/declare");
+    let write = Write::ReplaceDeclaredActions {
+        resource_type,
+        actions: &declared,
+    };
+    let details = json!({"actions": declared.len()});
+    permit
+        .commit(write, resource_type, details)
         .await
         .map_err(|e| match e {
             StoreError::Conflict(message) => ServiceError::Conflict(message),
             other => other.into(),
         })?;
     refresh_catalog(ctx).await?;
-    let details = json!({"actions": declared.len()});
-    audit_global(
-        ctx,
-        &format!("provider:{}", provider.name),
-        "resourceType/declare",
-        resource_type,
-        details,
-    )
-    .await;
     Ok(declared_of(ctx, resource_type))
 }
 
@@ -317,49 +316,4 @@ pub async fn refresh_catalog(ctx: &ServiceContext) -> Result<()> {
     ctx.authorizer
         .replace_builtins(Builtins::new(&version.actions));
     Ok(())
-}
-
-async fn audit(
-    ctx: &ServiceContext,
-    who: Registrar<'_>,
-    account: &str,
-    action: &str,
-    target: &str,
-    details: Value,
-) {
-    append(ctx, account, &who.audit_name(), action, target, details).await;
-}
-
-async fn audit_global(
-    ctx: &ServiceContext,
-    actor: &str,
-    action: &str,
-    target: &str,
-    details: Value,
-) {
-    append(ctx, "", actor, action, target, details).await;
-}
-
-async fn append(
-    ctx: &ServiceContext,
-    account: &str,
-    actor: &str,
-    action: &str,
-    target: &str,
-    details: Value,
-) {
-    let entry = AuditEntry {
-        id: Uuid::new_v4(),
-        account: account.to_owned(),
-        at: ctx.clock.now(),
-        actor: Some(actor.to_owned()),
-        action: action.to_owned(),
-        target: Some(target.to_owned()),
-        outcome: crate::service::audit::SUCCESS.to_owned(),
-        ip: None,
-        details,
-    };
-    if let Err(e) = ctx.store.append_audit(&entry).await {
-        tracing::error!(error = %e, action, "could not write the audit log");
-    }
 }

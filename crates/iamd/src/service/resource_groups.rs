@@ -7,12 +7,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use iam_core::urn::Urn;
-use iam_store::{Resource, ResourceGroup, StoreError};
+use iam_store::{Resource, ResourceGroup, StoreError, Write};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::service::audit;
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::page::{Page, PageRequest, created_key, paginate};
@@ -109,9 +108,7 @@ pub async fn get(
 }
 
 pub async fn create(ctx: &ServiceContext, actor: &Actor, input: GroupInput) -> Result<GroupView> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_CREATE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_CREATE).await?;
     validate_name(&input.name)?;
     let account = &actor.principal.account;
     let members = resolve(ctx, account, input.resources.unwrap_or_default()).await?;
@@ -128,17 +125,10 @@ pub async fn create(ctx: &ServiceContext, actor: &Actor, input: GroupInput) -> R
         // Equal to `created_at` until the first change (seed 004's example).
         updated_at: Some(now),
     };
-    ctx.store.create_resource_group(&group).await?;
-    ctx.authorizer.invalidate(account);
-    ctx.audit
-        .record(
-            actor,
-            ACTION_CREATE,
-            Some(&group.urn),
-            audit::SUCCESS,
-            json!({"name": group.name}),
-        )
-        .await;
+    let details = json!({"name": group.name});
+    permit
+        .commit(Write::CreateResourceGroup(&group), &group.urn, details)
+        .await?;
     Ok(view(group, None))
 }
 
@@ -148,9 +138,7 @@ pub async fn replace(
     id: Uuid,
     input: GroupInput,
 ) -> Result<GroupView> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_EDIT)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_EDIT).await?;
     let account = &actor.principal.account;
     let mut group = load(ctx, account, id).await?;
     refuse_read_only(&group, "edited")?;
@@ -164,44 +152,28 @@ pub async fn replace(
     group.members = resolve(ctx, account, members).await?;
     group.name = input.name;
     group.updated_at = Some(ctx.clock.now_micros());
-    ctx.store
-        .replace_resource_group(&group)
+    let details = json!({"name": group.name});
+    permit
+        .commit(Write::ReplaceResourceGroup(&group), &group.urn, details)
         .await
         .map_err(not_found(id))?;
-    ctx.authorizer.invalidate(account);
-    ctx.audit
-        .record(
-            actor,
-            ACTION_EDIT,
-            Some(&group.urn),
-            audit::SUCCESS,
-            json!({"name": group.name}),
-        )
-        .await;
     Ok(view(group, None))
 }
 
 pub async fn delete(ctx: &ServiceContext, actor: &Actor, id: Uuid) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_DELETE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_DELETE).await?;
     let account = &actor.principal.account;
     let group = load(ctx, account, id).await?;
     refuse_read_only(&group, "deleted")?;
-    ctx.store
-        .delete_resource_group(account, id)
+    let details = json!({"name": group.name});
+    permit
+        .commit(
+            Write::DeleteResourceGroup { account, id },
+            &group.urn,
+            details,
+        )
         .await
         .map_err(not_found(id))?;
-    ctx.authorizer.invalidate(account);
-    ctx.audit
-        .record(
-            actor,
-            ACTION_DELETE,
-            Some(&group.urn),
-            audit::SUCCESS,
-            json!({"name": group.name}),
-        )
-        .await;
     Ok(())
 }
 

@@ -10,17 +10,17 @@ use std::collections::BTreeMap;
 
 use iam_core::pattern::UrnPattern;
 use iam_core::urn::UrnFamily;
-use iam_store::{Resource, StoreError};
+use iam_store::{Resource, StoreError, Write, Written};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::service::audit;
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::page::{Page, PageRequest, created_key, paginate};
 use crate::service::principal::Actor;
 use crate::service::tags::{self, TagFilter};
+use crate::service::write::Permit;
 
 pub const ACTION_EDIT: &str = "account:apiovh:iam/resource/edit";
 pub const ACTION_TAG_ADD: &str = "account:apiovh:iam/resource/tag/add";
@@ -139,15 +139,13 @@ pub async fn set_tags(
     urn: &str,
     wanted: BTreeMap<String, String>,
 ) -> Result<ResourceView> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_EDIT)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_EDIT).await?;
     tags::validate_settable(&wanted)?;
     let mut resource = load(ctx, &actor.principal.account, urn).await?;
     resource.tags.retain(|k, _| tags::is_computed(k));
     resource.tags.extend(wanted);
     tags::validate_count(resource.tags.len())?;
-    let stored = save(ctx, actor, ACTION_EDIT, resource).await?;
+    let stored = save(ctx, &permit, resource).await?;
     Ok(stored.into())
 }
 
@@ -158,21 +156,17 @@ pub async fn add_tag(
     key: String,
     value: String,
 ) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_TAG_ADD)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_TAG_ADD).await?;
     let single = BTreeMap::from([(key, value)]);
     tags::validate_settable(&single)?;
     let mut resource = load(ctx, &actor.principal.account, urn).await?;
     resource.tags.extend(single);
     tags::validate_count(resource.tags.len())?;
-    save(ctx, actor, ACTION_TAG_ADD, resource).await.map(drop)
+    save(ctx, &permit, resource).await.map(drop)
 }
 
 pub async fn remove_tag(ctx: &ServiceContext, actor: &Actor, urn: &str, key: &str) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_TAG_REMOVE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_TAG_REMOVE).await?;
     if tags::is_computed(key) {
         return Err(tags::computed(key));
     }
@@ -182,28 +176,21 @@ pub async fn remove_tag(ctx: &ServiceContext, actor: &Actor, urn: &str, key: &st
             "tag {key:?} on resource {urn}"
         )));
     }
-    save(ctx, actor, ACTION_TAG_REMOVE, resource)
-        .await
-        .map(drop)
+    save(ctx, &permit, resource).await.map(drop)
 }
 
 async fn save(
     ctx: &ServiceContext,
-    actor: &Actor,
-    action: &str,
+    permit: &Permit<'_>,
     mut resource: Resource,
 ) -> Result<Resource> {
     resource.updated_at = ctx.clock.now_micros();
-    let stored = ctx.store.upsert_resource(&resource).await?;
-    ctx.authorizer.invalidate(&stored.account);
-    ctx.audit
-        .record(
-            actor,
-            action,
-            Some(&stored.urn),
-            audit::SUCCESS,
-            json!({"tags": stored.tags}),
-        )
-        .await;
-    Ok(stored)
+    let details = json!({"tags": resource.tags});
+    match permit
+        .commit(Write::UpsertResource(&resource), &resource.urn, details)
+        .await?
+    {
+        Written::Resource(stored) => Ok(stored),
+        Written::Done => Ok(resource),
+    }
 }

@@ -203,3 +203,36 @@ async fn audit_queries_are_validated() {
         .await;
     assert_eq!(response.status(), 200);
 }
+
+/// One write path: the change and its line are committed together, so a write the store
+/// or a rule refuses leaves no line, and each acknowledged one leaves exactly one.
+#[tokio::test]
+async fn a_refused_write_leaves_no_line_and_an_acknowledged_one_exactly_one() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let account = app.create_account("xx1111-ovh").await;
+        let root = account.token.as_str();
+        let before = audit(&app, root, &[]).await.len();
+        let group = json!({"name": "ops", "role": "REGULAR"});
+        let created = app.post("/1.0/me/identity/group", Some(root), &group).await;
+        assert_eq!(created.status(), 200);
+        let again = app.post("/1.0/me/identity/group", Some(root), &group).await;
+        assert_eq!(again.status(), 409, "the store refuses a second ops");
+        let missing = app
+            .request(Method::DELETE, "/1.0/me/identity/group/nobody", Some(root))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), 404);
+        let default = app
+            .put("/1.0/me/identity/group/ADMIN", Some(root), &json!({"role": "NONE"}))
+            .await;
+        assert_eq!(default.status(), 403, "a rule refuses it");
+
+        let entries = audit(&app, root, &[]).await;
+        assert_eq!(entries.len(), before + 1, "{entries:#?}");
+        assert_eq!(entries[0]["action"], "account:apiovh:me/identity/group/create");
+        assert_eq!(entries[0]["target"], "ops");
+        assert_eq!(entries[0]["outcome"], "success");
+    }
+}

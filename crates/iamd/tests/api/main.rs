@@ -1,6 +1,8 @@
 //! iamd's integration tests: one binary, each test starting the real server on a random
 //! port and speaking HTTP to it (SQLite always; PostgreSQL where IAMD_TEST_POSTGRES_URL is set).
 
+// Tests set up some fixtures by writing the store directly, as an operator could.
+#![allow(clippy::disallowed_methods)]
 // Test code may panic on the unexpected: clippy's allow-unwrap-in-tests does not reach helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

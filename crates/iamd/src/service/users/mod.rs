@@ -8,12 +8,11 @@ mod input;
 
 use chrono::{DateTime, Utc};
 use iam_core::urn::Urn;
-use iam_store::{StoreError, User, UserStatus};
+use iam_store::{StoreError, User, UserStatus, Write};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
-use crate::service::audit;
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::principal::Actor;
@@ -88,14 +87,6 @@ fn user_urn(actor: &Actor, login: &str) -> String {
     Urn::user(actor.principal.plate, &actor.principal.account, login).to_string()
 }
 
-/// The audit line of a successful change to `login`.
-async fn recorded(ctx: &ServiceContext, actor: &Actor, action: &str, login: &str, details: Value) {
-    let target = user_urn(actor, login);
-    ctx.audit
-        .record(actor, action, Some(&target), audit::SUCCESS, details)
-        .await;
-}
-
 fn view(actor: &Actor, user: User) -> UserView {
     UserView {
         urn: user_urn(actor, &user.login),
@@ -142,9 +133,7 @@ pub async fn get(ctx: &ServiceContext, actor: &Actor, login: &str) -> Result<Use
 }
 
 pub async fn create(ctx: &ServiceContext, actor: &Actor, input: CreateUser) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_CREATE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_CREATE).await?;
     validate_login(&input.login)?;
     validate_type(input.user_type)?;
     let email = normalize_email(input.email)?;
@@ -174,23 +163,26 @@ pub async fn create(ctx: &ServiceContext, actor: &Actor, input: CreateUser) -> R
         updated_at: now,
         password_updated_at,
     };
-    ctx.store.create_user(&user).await.map_err(|e| match e {
-        StoreError::Conflict(_) => {
-            ServiceError::Conflict(format!("a user with login {} already exists", user.login))
-        }
-        StoreError::NotFound(_) => unknown_group(&user.group),
-        other => other.into(),
-    })?;
-    ctx.authorizer.invalidate(account);
     let details = json!({"group": user.group, "type": user.user_type, "password": password_updated_at.is_some()});
-    recorded(ctx, actor, ACTION_CREATE, &user.login, details).await;
+    permit
+        .commit(
+            Write::CreateUser(&user),
+            &user_urn(actor, &user.login),
+            details,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                ServiceError::Conflict(format!("a user with login {} already exists", user.login))
+            }
+            StoreError::NotFound(_) => unknown_group(&user.group),
+            other => other.into(),
+        })?;
     Ok(())
 }
 
 pub async fn edit(ctx: &ServiceContext, actor: &Actor, login: &str, input: EditUser) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_EDIT)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_EDIT).await?;
     if input.login.as_deref().is_some_and(|l| l != login) {
         return Err(ServiceError::invalid_code(
             "INVALID_LOGIN",
@@ -208,16 +200,16 @@ pub async fn edit(ctx: &ServiceContext, actor: &Actor, login: &str, input: EditU
     let before_group = user.group.clone();
     apply(&mut user, email, input.description, input.group);
     user.updated_at = ctx.clock.now_micros();
-    ctx.store.update_user(&user).await.map_err(|e| match e {
-        StoreError::NotFound("group") => unknown_group(&user.group),
-        StoreError::NotFound(_) => ServiceError::NotFound(format!("user {login}")),
-        other => other.into(),
-    })?;
-    ctx.authorizer.invalidate(&user.account);
-    ctx.principals.invalidate(&user.account);
     let details =
         json!({"group": user.group, "previousGroup": before_group, "email": user.email.is_some()});
-    recorded(ctx, actor, ACTION_EDIT, login, details).await;
+    permit
+        .commit(Write::UpdateUser(&user), &user_urn(actor, login), details)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound("group") => unknown_group(&user.group),
+            StoreError::NotFound(_) => ServiceError::NotFound(format!("user {login}")),
+            other => other.into(),
+        })?;
     Ok(())
 }
 
@@ -240,22 +232,21 @@ fn apply(
 
 /// Deletes the user and, with it, its personal access tokens.
 pub async fn delete(ctx: &ServiceContext, actor: &Actor, login: &str) -> Result<()> {
-    ctx.authorizer
-        .require_on_account(actor, ACTION_DELETE)
-        .await?;
+    let permit = ctx.permit(actor, ACTION_DELETE).await?;
     let account = &actor.principal.account;
     let tokens = ctx.store.list_tokens(account, Some(login)).await?;
-    ctx.store
-        .delete_user(account, login)
+    let details = json!({"deletedTokens": tokens.into_iter().map(|t| t.name).collect::<Vec<_>>()});
+    permit
+        .commit(
+            Write::DeleteUser { account, login },
+            &user_urn(actor, login),
+            details,
+        )
         .await
         .map_err(|e| match e {
             StoreError::NotFound(_) => ServiceError::NotFound(format!("user {login}")),
             other => other.into(),
         })?;
-    ctx.authorizer.invalidate(account);
-    ctx.principals.invalidate(account);
-    let details = json!({"deletedTokens": tokens.into_iter().map(|t| t.name).collect::<Vec<_>>()});
-    recorded(ctx, actor, ACTION_DELETE, login, details).await;
     Ok(())
 }
 
@@ -276,15 +267,14 @@ async fn set_status(
     action: &str,
     status: UserStatus,
 ) -> Result<()> {
-    ctx.authorizer.require_on_account(actor, action).await?;
+    let permit = ctx.permit(actor, action).await?;
     let mut user = fetch(ctx, actor, login).await?;
     let previous = user.status;
     user.status = status;
     user.updated_at = ctx.clock.now_micros();
-    ctx.store.update_user(&user).await?;
-    ctx.authorizer.invalidate(&user.account);
-    ctx.principals.invalidate(&user.account);
     let details = json!({"status": status.as_str(), "previousStatus": previous.as_str()});
-    recorded(ctx, actor, action, login, details).await;
+    permit
+        .commit(Write::UpdateUser(&user), &user_urn(actor, login), details)
+        .await?;
     Ok(())
 }
