@@ -9,6 +9,7 @@
 //! in; per request, [`tenancy::decide_in_account`], which answers a resource outside the
 //! account with an implicit deny and hands the rest to [`evaluate::evaluate_batch`]. Client input is checked with [`policy::PolicyInput::validate`].
 
+pub mod account;
 pub mod action;
 pub mod catalog;
 pub mod compiled;
@@ -28,6 +29,7 @@ pub mod tenancy;
 pub mod urn;
 pub mod validate;
 
+pub use account::AccountId;
 pub use catalog::Catalog;
 pub use error::{ErrorCode, ValidationError};
 pub use evaluate::{Attribution, Decision, Explanation, evaluate, evaluate_action, evaluate_batch};

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use clap::Subcommand;
 
 use crate::config::Config;
+use crate::service::accounts;
 use crate::service::registration::{self, Registrar, Registration};
 use crate::startup;
 
@@ -60,12 +61,24 @@ pub async fn run(command: ResourceCommand, config: Config) -> anyhow::Result<()>
                 display_name,
                 tags,
             };
-            let resource =
-                registration::register(&state, Registrar::Operator, &account, &urn, input).await?;
+            let resource = registration::register(
+                &state,
+                Registrar::Operator,
+                &accounts::named(&account)?,
+                &urn,
+                input,
+            )
+            .await?;
             println!("{}", serde_json::to_string(&resource)?);
         }
         ResourceCommand::Remove { account, urn } => {
-            registration::remove(&state, Registrar::Operator, &account, &urn).await?;
+            registration::remove(
+                &state,
+                Registrar::Operator,
+                &accounts::named(&account)?,
+                &urn,
+            )
+            .await?;
         }
     }
     Ok(())

@@ -16,10 +16,10 @@ use crate::http::body::ApiBody;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::service::error::ServiceError;
-use crate::service::providers;
 use crate::service::reference::ActionView;
 use crate::service::registration::{self, ActionDeclaration, Registrar, Registration};
 use crate::service::resources::ResourceView;
+use crate::service::{accounts, providers};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -81,7 +81,7 @@ pub async fn register(
 ) -> Result<Json<ResourceView>, ApiError> {
     let who = Registrar::Provider(&provider);
     Ok(Json(
-        registration::register(&state, who, &nic, &urn, input).await?,
+        registration::register(&state, who, &accounts::named(&nic)?, &urn, input).await?,
     ))
 }
 
@@ -91,7 +91,13 @@ pub async fn get_resource(
     ApiPath((nic, urn)): ApiPath<(String, String)>,
 ) -> Result<Json<ResourceView>, ApiError> {
     Ok(Json(
-        registration::get(&state, Registrar::Provider(&provider), &nic, &urn).await?,
+        registration::get(
+            &state,
+            Registrar::Provider(&provider),
+            &accounts::named(&nic)?,
+            &urn,
+        )
+        .await?,
     ))
 }
 
@@ -100,7 +106,13 @@ pub async fn remove(
     Provider(provider): Provider,
     ApiPath((nic, urn)): ApiPath<(String, String)>,
 ) -> Result<Json<()>, ApiError> {
-    registration::remove(&state, Registrar::Provider(&provider), &nic, &urn).await?;
+    registration::remove(
+        &state,
+        Registrar::Provider(&provider),
+        &accounts::named(&nic)?,
+        &urn,
+    )
+    .await?;
     Ok(Json(()))
 }
 

@@ -2,6 +2,7 @@
 //! rotation of the root's credentials.
 
 use chrono::{DateTime, SubsecRound, Utc};
+use iam_core::AccountId;
 use iam_core::role::Role;
 use iam_core::system;
 use iam_core::urn::{Plate, Urn};
@@ -40,25 +41,18 @@ pub const DEFAULT_GROUPS: [(&str, Role, &str); 3] = [
 /// Name of the read-only resource group that holds every resource of the account.
 pub const DEFAULT_RESOURCE_GROUP_NAME: &str = "ovh-default";
 
-/// A NIC handle: lower-case letters, digits and hyphens, 3 to 64 characters, starting with a
-/// letter (`xx1111-ovh`). It appears inside URNs, so `:`, `/` and `*` are excluded.
+/// A NIC handle (`iam_core::AccountId`'s rule): lower-case letters, digits and hyphens, 3 to
+/// 64 characters, starting with a letter (`xx1111-ovh`).
 pub fn validate_nic(nic: &str) -> Result<()> {
-    let valid = (3..=64).contains(&nic.len())
-        && nic.starts_with(|c: char| c.is_ascii_lowercase())
-        && nic
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !nic.ends_with('-');
-    if valid {
-        Ok(())
-    } else {
-        Err(ServiceError::invalid_code(
-            "INVALID_ACCOUNT",
-            format!(
-                "account {nic:?} is malformed: expected 3 to 64 lower-case letters, digits or hyphens, starting with a letter (e.g. xx1111-ovh)"
-            ),
-        ))
-    }
+    AccountId::parse(nic)
+        .map(drop)
+        .map_err(|e| ServiceError::invalid_code("INVALID_ACCOUNT", e.to_string()))
+}
+
+/// An account a request or a command names (a path, `--nic`): a malformed name names no
+/// account, so it is answered as an unknown one is.
+pub fn named(nic: &str) -> Result<AccountId> {
+    AccountId::parse(nic).map_err(|_| ServiceError::NotFound(format!("account {nic}")))
 }
 
 pub async fn create(

@@ -38,7 +38,7 @@ impl AuditLog {
     ) -> AuditEntry {
         AuditEntry {
             id: Uuid::new_v4(),
-            account: actor.principal.account.clone(),
+            account: actor.principal.account.to_string(),
             at: self.clock.now(),
             actor: Some(actor.principal.identity().to_owned()),
             action: action.to_owned(),

@@ -66,7 +66,7 @@ pub async fn details(ctx: &ServiceContext, actor: &Actor) -> Result<AuthDetails>
         }
     };
     Ok(AuthDetails {
-        account: principal.account.clone(),
+        account: principal.account.to_string(),
         allowed_routes: ALL_ROUTES.to_vec(),
         description: String::new(),
         identities: principal.identities.clone(),

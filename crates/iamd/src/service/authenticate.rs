@@ -14,7 +14,7 @@ use iam_store::{Account, User, UserStatus};
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
 use crate::service::oauth;
-use crate::service::principal::{Principal, PrincipalKind};
+use crate::service::principal::{Principal, PrincipalKind, stored_account};
 use crate::service::principal_cache::ResolvedToken;
 use crate::token::jwt;
 
@@ -125,12 +125,12 @@ pub async fn session_holder(
         .ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
     match login {
         None => Ok((
-            Principal::root(plate, &account.nic),
+            Principal::root(plate, &stored_account(&account.nic)?),
             root_binding(ctx, &account),
         )),
         Some(login) => {
             let user = active_user(ctx, &account.nic, login).await?;
-            Ok((principal_of_user(plate, &user), user_binding(&user)))
+            Ok((principal_of_user(plate, &user)?, user_binding(&user)))
         }
     }
 }
@@ -165,9 +165,9 @@ async fn active_user(ctx: &ServiceContext, account: &str, login: &str) -> Result
 }
 
 /// Who `user` acts as: itself and its group.
-pub fn principal_of_user(plate: Plate, user: &User) -> Principal {
-    Principal {
-        account: user.account.clone(),
+pub fn principal_of_user(plate: Plate, user: &User) -> Result<Principal> {
+    Ok(Principal {
+        account: stored_account(&user.account)?,
         plate,
         identities: vec![
             Urn::user(plate, &user.account, &user.login).to_string(),
@@ -177,7 +177,7 @@ pub fn principal_of_user(plate: Plate, user: &User) -> Principal {
             login: user.login.clone(),
             group: user.group.clone(),
         },
-    }
+    })
 }
 
 async fn touch(ctx: &ServiceContext, token: &ResolvedToken, now: DateTime<Utc>) {

@@ -242,7 +242,7 @@ pub async fn create(
     let now = ctx.clock.now_micros();
     let mut client = OAuthClient {
         client_id: String::new(),
-        account: actor.principal.account.clone(),
+        account: actor.principal.account.to_string(),
         name: input.name,
         description: input.description,
         flow: input.flow.as_str().to_owned(),

@@ -136,7 +136,7 @@ pub async fn create(ctx: &ServiceContext, actor: &Actor, input: CreateGroup) -> 
     validate_description(input.description.as_deref())?;
     let now = ctx.clock.now_micros();
     let group = Group {
-        account: actor.principal.account.clone(),
+        account: actor.principal.account.to_string(),
         name: input.name,
         description: input.description,
         role: input.role.unwrap_or(Role::None),

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SubsecRound, TimeZone, Utc};
+use iam_core::AccountId;
 use iam_core::urn::{Plate, Urn, UrnKind};
 use iam_store::{OAuthClient, RevokedToken};
 use serde::Serialize;
@@ -258,7 +259,7 @@ pub fn principal_of(claims: &AccessClaims) -> Option<Principal> {
             if *nic == claims.account && *client_id == claims.client_id =>
         {
             Some(Principal {
-                account: claims.account.clone(),
+                account: AccountId::parse(&claims.account).ok()?,
                 plate: urn.plate,
                 identities: vec![claims.sub.clone()],
                 kind: PrincipalKind::ServiceAccount {

@@ -61,7 +61,7 @@ pub async fn create(
         urn: Urn::permissions_group(actor.principal.plate, account, &input.name).to_string(),
         name: input.name,
         description: input.description,
-        owner: account.clone(),
+        owner: account.to_string(),
         permissions: input.permissions,
         created_at: ctx.clock.now_micros(),
         updated_at: None,

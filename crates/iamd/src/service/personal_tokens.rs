@@ -232,7 +232,7 @@ pub async fn create(
     let token = secret::generate()?;
     let record = AccessTokenRecord {
         id: Uuid::new_v4(),
-        account: account.clone(),
+        account: account.to_string(),
         user: Some(login.to_owned()),
         name: input.name,
         description: input.description,

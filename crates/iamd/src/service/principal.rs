@@ -2,6 +2,9 @@
 
 use std::net::IpAddr;
 
+use iam_core::AccountId;
+
+use crate::service::error::ServiceError;
 use iam_core::urn::{Plate, Urn};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,18 +19,24 @@ pub enum PrincipalKind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    pub account: String,
+    pub account: AccountId,
     pub plate: Plate,
     /// Every identity URN the caller acts as, the most specific first.
     pub identities: Vec<String>,
     pub kind: PrincipalKind,
 }
 
+/// An account name read back from the store or from a token iamd signed: it was checked
+/// when it was written, so a malformed one is iamd's own fault, never the caller's.
+pub fn stored_account(text: &str) -> Result<AccountId, ServiceError> {
+    AccountId::parse(text).map_err(|e| ServiceError::Internal(format!("stored {e}")))
+}
+
 impl Principal {
     /// The root of account `nic`: it acts as the account identity alone.
-    pub fn root(plate: Plate, nic: &str) -> Principal {
+    pub fn root(plate: Plate, nic: &AccountId) -> Principal {
         Principal {
-            account: nic.to_owned(),
+            account: nic.clone(),
             plate,
             identities: vec![Urn::account(plate, nic).to_string()],
             kind: PrincipalKind::Root,

@@ -190,7 +190,7 @@ mod tests {
 
     fn resolved(account: &str) -> Arc<ResolvedToken> {
         let principal = Principal {
-            account: account.into(),
+            account: iam_core::AccountId::parse(account).unwrap(),
             plate: Plate::Eu,
             identities: vec![format!("urn:v1:eu:identity:account:{account}")],
             kind: PrincipalKind::Root,

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use iam_core::AccountId;
 use iam_core::action::ActionPattern;
 use iam_core::catalog::{ActionInfo, Category};
 use iam_core::system::Builtins;
@@ -77,7 +78,7 @@ pub struct ActionDeclaration {
 pub async fn register(
     ctx: &ServiceContext,
     who: Registrar<'_>,
-    account: &str,
+    account: &AccountId,
     urn: &str,
     input: Registration,
 ) -> Result<ResourceView> {
@@ -96,7 +97,7 @@ pub async fn register(
     let resource = iam_store::Resource {
         id: existing.as_ref().map_or_else(Uuid::new_v4, |r| r.id),
         urn: canonical,
-        account: account.to_owned(),
+        account: account.to_string(),
         name,
         display_name,
         resource_type,
@@ -119,7 +120,7 @@ pub async fn register(
 pub async fn get(
     ctx: &ServiceContext,
     who: Registrar<'_>,
-    account: &str,
+    account: &AccountId,
     urn: &str,
 ) -> Result<ResourceView> {
     let (canonical, _, _) = resource_urn(ctx, who, account, urn).await?;
@@ -129,7 +130,7 @@ pub async fn get(
 pub async fn remove(
     ctx: &ServiceContext,
     who: Registrar<'_>,
-    account: &str,
+    account: &AccountId,
     urn: &str,
 ) -> Result<()> {
     let (canonical, _, _) = resource_urn(ctx, who, account, urn).await?;
@@ -148,7 +149,7 @@ pub async fn remove(
 async fn resource_urn(
     ctx: &ServiceContext,
     who: Registrar<'_>,
-    account: &str,
+    account: &AccountId,
     urn: &str,
 ) -> Result<(String, String, String)> {
     let stored = ctx.store.get_account(account).await.map_err(|e| match e {

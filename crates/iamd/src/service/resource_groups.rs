@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use iam_core::AccountId;
 use iam_core::urn::Urn;
 use iam_store::{Resource, ResourceGroup, StoreError, Write};
 use serde::{Deserialize, Serialize};
@@ -117,7 +118,7 @@ pub async fn create(ctx: &ServiceContext, actor: &Actor, input: GroupInput) -> R
     let group = ResourceGroup {
         id,
         urn: Urn::resource_group(actor.principal.plate, id).to_string(),
-        account: account.clone(),
+        account: account.to_string(),
         name: input.name,
         read_only: false,
         members,
@@ -201,7 +202,11 @@ fn refuse_read_only(group: &ResourceGroup, verb: &str) -> Result<()> {
 }
 
 /// Member ids, in order, without repeats; every member must be a resource of the account.
-async fn resolve(ctx: &ServiceContext, account: &str, refs: Vec<MemberRef>) -> Result<Vec<Uuid>> {
+async fn resolve(
+    ctx: &ServiceContext,
+    account: &AccountId,
+    refs: Vec<MemberRef>,
+) -> Result<Vec<Uuid>> {
     if refs.len() > MAX_MEMBERS {
         return Err(ServiceError::invalid_code(
             "TOO_MANY_ITEMS",
@@ -243,7 +248,7 @@ async fn resolve(ctx: &ServiceContext, account: &str, refs: Vec<MemberRef>) -> R
     Ok(ids)
 }
 
-async fn load(ctx: &ServiceContext, account: &str, id: Uuid) -> Result<ResourceGroup> {
+async fn load(ctx: &ServiceContext, account: &AccountId, id: Uuid) -> Result<ResourceGroup> {
     ctx.store
         .get_resource_group(account, id)
         .await

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use iam_core::AccountId;
 use iam_core::pattern::UrnPattern;
 use iam_core::urn::UrnFamily;
 use iam_store::{Resource, StoreError, Write, Written};
@@ -117,7 +118,7 @@ pub async fn get(ctx: &ServiceContext, actor: &Actor, key: &str) -> Result<Resou
     Ok(resource.map_err(missing(key))?.into())
 }
 
-pub(crate) async fn load(ctx: &ServiceContext, account: &str, urn: &str) -> Result<Resource> {
+pub(crate) async fn load(ctx: &ServiceContext, account: &AccountId, urn: &str) -> Result<Resource> {
     ctx.store
         .get_resource(account, urn)
         .await

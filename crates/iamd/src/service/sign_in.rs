@@ -10,7 +10,7 @@ use iam_store::{StoreError, User, UserStatus};
 use crate::service::authenticate;
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
-use crate::service::principal::Principal;
+use crate::service::principal::{Principal, stored_account};
 
 /// Who is signing in, parsed from what they typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,11 +88,11 @@ pub async fn sign_in(
         .ok_or_else(|| ServiceError::Internal("stored plate".into()))?;
     match (login, user) {
         (None, _) => Ok((
-            Principal::root(plate, &account.nic),
+            Principal::root(plate, &stored_account(&account.nic)?),
             authenticate::root_binding(ctx, &account),
         )),
         (Some(_), Some(user)) => Ok((
-            authenticate::principal_of_user(plate, &user),
+            authenticate::principal_of_user(plate, &user)?,
             authenticate::user_binding(&user),
         )),
         // Not reached (no user, no stored hash), but never the root by default.

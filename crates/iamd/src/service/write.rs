@@ -79,7 +79,7 @@ impl<'a> Permit<'a> {
     fn identity(ctx: &'a ServiceContext, actor: &'a Actor, action: &'a str) -> Self {
         Permit {
             ctx,
-            account: actor.principal.account.clone(),
+            account: actor.principal.account.to_string(),
             action,
             author: Author::Identity(actor),
         }

@@ -225,13 +225,20 @@ async fn a_refused_write_leaves_no_line_and_an_acknowledged_one_exactly_one() {
             .unwrap();
         assert_eq!(missing.status(), 404);
         let default = app
-            .put("/1.0/me/identity/group/ADMIN", Some(root), &json!({"role": "NONE"}))
+            .put(
+                "/1.0/me/identity/group/ADMIN",
+                Some(root),
+                &json!({"role": "NONE"}),
+            )
             .await;
         assert_eq!(default.status(), 403, "a rule refuses it");
 
         let entries = audit(&app, root, &[]).await;
         assert_eq!(entries.len(), before + 1, "{entries:#?}");
-        assert_eq!(entries[0]["action"], "account:apiovh:me/identity/group/create");
+        assert_eq!(
+            entries[0]["action"],
+            "account:apiovh:me/identity/group/create"
+        );
         assert_eq!(entries[0]["target"], "ops");
         assert_eq!(entries[0]["outcome"], "success");
     }

@@ -70,9 +70,15 @@ pub async fn register(app: &TestApp, nic: &str, urn: &str, tags: &[(&str, &str)]
         display_name: None,
         tags: (!tags.is_empty()).then_some(tags),
     };
-    let view = registration::register(&app.state, Registrar::Operator, nic, urn, input)
-        .await
-        .unwrap();
+    let view = registration::register(
+        &app.state,
+        Registrar::Operator,
+        &iam_core::AccountId::parse(nic).unwrap(),
+        urn,
+        input,
+    )
+    .await
+    .unwrap();
     serde_json::to_value(view).unwrap()
 }
 

@@ -7,6 +7,7 @@
 mod input;
 
 use chrono::{DateTime, Utc};
+use iam_core::AccountId;
 use iam_core::urn::Urn;
 use iam_store::{StoreError, User, UserStatus, Write};
 use serde::Serialize;
@@ -52,7 +53,7 @@ pub struct UserView {
 }
 
 /// The group a user is put in must exist: a bad request, not a missing user.
-async fn ensure_group(ctx: &ServiceContext, account: &str, group: &str) -> Result<()> {
+async fn ensure_group(ctx: &ServiceContext, account: &AccountId, group: &str) -> Result<()> {
     ctx.store
         .get_group(account, group)
         .await
@@ -151,7 +152,7 @@ pub async fn create(ctx: &ServiceContext, actor: &Actor, input: CreateUser) -> R
     };
     let user = User {
         id: Uuid::new_v4(),
-        account: account.clone(),
+        account: account.to_string(),
         login: input.login,
         email,
         description,
@@ -195,7 +196,7 @@ pub async fn edit(ctx: &ServiceContext, actor: &Actor, login: &str, input: EditU
     }
     let mut user = fetch(ctx, actor, login).await?;
     if let Some(group) = input.group.as_deref().filter(|g| *g != user.group) {
-        ensure_group(ctx, &user.account, group).await?;
+        ensure_group(ctx, &actor.principal.account, group).await?;
     }
     let before_group = user.group.clone();
     apply(&mut user, email, input.description, input.group);
