@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::service::error::Result;
 use crate::state::AppState;
-use crate::token::keys::{Algorithm, Usage};
+use crate::token::keys::{Algorithm, Usage, default_algorithm};
 
 /// An unknown `kid` sends a node to the store at most this often.
 pub const UNKNOWN_KID_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
@@ -29,7 +29,7 @@ pub fn longest_token_lifetime(config: &Config) -> Duration {
 pub fn algorithm_for(config: &Config, usage: Usage) -> Algorithm {
     match usage {
         Usage::IdToken => config.id_token_algorithm,
-        other => other.default_algorithm(),
+        other => default_algorithm(other),
     }
 }
 
@@ -124,8 +124,8 @@ pub async fn list(state: &AppState) -> Result<Vec<KeyView>> {
                 (Some(_), _) => "retired",
             },
             kid: k.kid,
-            algorithm: k.algorithm,
-            usage: k.usage,
+            algorithm: k.algorithm.as_str().to_owned(),
+            usage: k.usage.as_str().to_owned(),
             created_at: k.created_at,
             retired_at: k.retired_at,
             expires_at: k.expires_at,
