@@ -1,5 +1,6 @@
 //! How values without a native column type are written, the same way by both adapters:
-//! timestamps (truncated to the microsecond), JSON text, wire enums, and a policy's
+//! timestamps (truncated to the microsecond), JSON text, wire enums (an unknown stored text
+//! is `Invalid`), and a policy's
 //! permission lists as `(kind, position, action)` rows.
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -8,7 +9,7 @@ use iam_core::role::Role;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{Result, StoreError, UserStatus};
+use crate::{ClientFlow, KeyAlgorithm, KeyUsage, Result, StoreError, UserStatus};
 
 /// PostgreSQL keeps microseconds, so both backends truncate to them: a value reads back
 /// exactly as written only if it had no finer part. Callers that compare round-trips
@@ -40,6 +41,19 @@ pub(crate) fn role(text: &str) -> Result<Role> {
 pub(crate) fn user_status(text: &str) -> Result<UserStatus> {
     UserStatus::parse(text)
         .ok_or_else(|| StoreError::Invalid(format!("stored user status {text:?}")))
+}
+
+pub(crate) fn client_flow(text: &str) -> Result<ClientFlow> {
+    ClientFlow::parse(text).ok_or_else(|| StoreError::Invalid(format!("stored flow {text:?}")))
+}
+
+pub(crate) fn key_usage(text: &str) -> Result<KeyUsage> {
+    KeyUsage::parse(text).ok_or_else(|| StoreError::Invalid(format!("stored key usage {text:?}")))
+}
+
+pub(crate) fn key_algorithm(text: &str) -> Result<KeyAlgorithm> {
+    KeyAlgorithm::parse(text)
+        .ok_or_else(|| StoreError::Invalid(format!("stored key algorithm {text:?}")))
 }
 
 /// The rows of a permissions block, each list keeping its order through `position`.

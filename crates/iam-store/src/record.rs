@@ -2,11 +2,13 @@
 //! these; wire enums are stored by their wire names.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chrono::{DateTime, Utc};
 use iam_core::catalog::Category;
 use iam_core::policy::Policy;
 use iam_core::role::Role;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A tenant, named by its NIC handle (`xx1111-ovh`), living on one plate.
@@ -98,12 +100,35 @@ pub struct OAuthClient {
     pub account: String,
     pub name: String,
     pub description: String,
-    /// `CLIENT_CREDENTIALS` or `AUTHORIZATION_CODE`.
-    pub flow: String,
+    pub flow: ClientFlow,
     pub callback_urls: Vec<String>,
     pub secret_hash: Vec<u8>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// How a client obtains tokens (`oauth2.ClientFlowEnum`), fixed at creation. Stored, and
+/// sent on the wire, by its name (`CLIENT_CREDENTIALS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ClientFlow {
+    AuthorizationCode,
+    ClientCredentials,
+}
+
+impl ClientFlow {
+    pub const ALL: [ClientFlow; 2] = [ClientFlow::AuthorizationCode, ClientFlow::ClientCredentials];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientFlow::AuthorizationCode => "AUTHORIZATION_CODE",
+            ClientFlow::ClientCredentials => "CLIENT_CREDENTIALS",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ClientFlow> {
+        ClientFlow::ALL.into_iter().find(|f| f.as_str() == s)
+    }
 }
 
 /// A personal access token of a user, or the account root's token when `user` is `None`.
@@ -173,10 +198,8 @@ pub struct DeclaredAction {
 pub struct SigningKey {
     /// RFC 7638 JWK thumbprint.
     pub kid: String,
-    /// `EdDSA`, `ES256` or `RS256`.
-    pub algorithm: String,
-    /// What the key signs: `access_token` or `id_token`.
-    pub usage: String,
+    pub algorithm: KeyAlgorithm,
+    pub usage: KeyUsage,
     pub private_key_encrypted: Vec<u8>,
     /// The public JWK as JSON.
     pub public_jwk: serde_json::Value,
@@ -185,6 +208,69 @@ pub struct SigningKey {
     pub retired_at: Option<DateTime<Utc>>,
     /// After this instant no token it signed can still be valid: it may be purged.
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Signature algorithms of signing keys (RFC 7518 §3.1 names; RFC 8037 for EdDSA),
+/// stored by those names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyAlgorithm {
+    EdDSA,
+    ES256,
+    RS256,
+}
+
+impl KeyAlgorithm {
+    pub const ALL: [KeyAlgorithm; 3] = [
+        KeyAlgorithm::EdDSA,
+        KeyAlgorithm::ES256,
+        KeyAlgorithm::RS256,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyAlgorithm::EdDSA => "EdDSA",
+            KeyAlgorithm::ES256 => "ES256",
+            KeyAlgorithm::RS256 => "RS256",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<KeyAlgorithm> {
+        KeyAlgorithm::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+impl fmt::Display for KeyAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a signing key signs, stored as `access_token` or `id_token`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyUsage {
+    AccessToken,
+    IdToken,
+}
+
+impl KeyUsage {
+    pub const ALL: [KeyUsage; 2] = [KeyUsage::AccessToken, KeyUsage::IdToken];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyUsage::AccessToken => "access_token",
+            KeyUsage::IdToken => "id_token",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<KeyUsage> {
+        KeyUsage::ALL.into_iter().find(|u| u.as_str() == s)
+    }
+}
+
+impl fmt::Display for KeyUsage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! fixed at creation. Callback URLs are a JSON array, in order.
 
 use super::{COLLATE, Conn, Pool, Row, col, found, ts};
-use crate::column::{from_json, to_json};
+use crate::column::{client_flow, from_json, to_json};
 use crate::error::{db, foreign_or, unique_or, violates};
 use crate::{OAuthClient, Result, StoreError};
 
@@ -19,7 +19,7 @@ pub(super) async fn create(conn: &mut Conn, c: &OAuthClient) -> Result<()> {
     .bind(&c.account)
     .bind(&c.name)
     .bind(&c.description)
-    .bind(&c.flow)
+    .bind(c.flow.as_str())
     .bind(to_json(&c.callback_urls)?)
     .bind(&c.secret_hash)
     .bind(ts(c.created_at))
@@ -129,7 +129,7 @@ fn decode(row: &Row) -> Result<OAuthClient> {
         account: col(row, "account")?,
         name: col(row, "name")?,
         description: col(row, "description")?,
-        flow: col(row, "flow")?,
+        flow: client_flow(&col::<String>(row, "flow")?)?,
         callback_urls: from_json(&col::<String>(row, "callback_urls")?)?,
         secret_hash: col(row, "secret_hash")?,
         created_at: col(row, "created_at")?,

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{COLLATE, Conn, Pool, Query, Row, col, dialect, ts, ts_opt, write_tx};
-use crate::column::{from_json, to_json};
+use crate::column::{from_json, key_algorithm, key_usage, to_json};
 use crate::error::{db, unique_or};
 use crate::{Result, SigningKey, StoreError};
 
@@ -100,8 +100,8 @@ fn bind<'q>(sql: &'q str, k: &'q SigningKey) -> Result<Query<'q>> {
     let jwk = to_json(&k.public_jwk)?;
     Ok(sqlx::query(sql)
         .bind(&k.kid)
-        .bind(&k.algorithm)
-        .bind(&k.usage)
+        .bind(k.algorithm.as_str())
+        .bind(k.usage.as_str())
         .bind(&k.private_key_encrypted)
         .bind(jwk)
         .bind(ts(k.created_at))
@@ -113,7 +113,8 @@ fn conflict(e: sqlx::Error, k: &SigningKey) -> StoreError {
     unique_or(e, || {
         format!(
             "signing key {}: its kid exists, or its usage {} has an active key",
-            k.kid, k.usage
+            k.kid,
+            k.usage.as_str()
         )
     })
 }
@@ -121,8 +122,8 @@ fn conflict(e: sqlx::Error, k: &SigningKey) -> StoreError {
 fn decode(row: &Row) -> Result<SigningKey> {
     Ok(SigningKey {
         kid: col(row, "kid")?,
-        algorithm: col(row, "algorithm")?,
-        usage: col(row, "usage")?,
+        algorithm: key_algorithm(&col::<String>(row, "algorithm")?)?,
+        usage: key_usage(&col::<String>(row, "usage")?)?,
         private_key_encrypted: col(row, "private_key_encrypted")?,
         public_jwk: from_json(&col::<String>(row, "public_jwk")?)?,
         created_at: col(row, "created_at")?,

@@ -1,6 +1,6 @@
 //! OAuth2 clients: round trip, lookup by id alone, conflicts, updates, isolation.
 
-use iam_store::OAuthClient;
+use iam_store::{ClientFlow, OAuthClient};
 
 use crate::fixture::*;
 use crate::harness::Ctx;
@@ -10,7 +10,7 @@ async fn client_round_trips_and_lists_in_creation_order(ctx: Ctx) {
     setup(s, NIC).await;
     let late = client(NIC, "b-late", t(9));
     let mut early = client(NIC, "z-early", t(1));
-    early.flow = "AUTHORIZATION_CODE".into();
+    early.flow = ClientFlow::AuthorizationCode;
     early.callback_urls.clear();
     s.create_client(&late).await.unwrap();
     s.create_client(&early).await.unwrap();
@@ -50,7 +50,7 @@ async fn update_client_replaces_the_mutable_fields(ctx: Ctx) {
     assert_eq!(s.get_client(NIC, "c1").await.unwrap(), changed);
     // The flow and `created_at` are fixed at creation.
     let sneaky = OAuthClient {
-        flow: "AUTHORIZATION_CODE".into(),
+        flow: ClientFlow::AuthorizationCode,
         created_at: t(50),
         ..changed.clone()
     };

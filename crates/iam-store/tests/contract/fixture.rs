@@ -112,7 +112,7 @@ pub fn client(nic: &str, id: &str, at: DateTime<Utc>) -> OAuthClient {
         account: nic.to_owned(),
         name: format!("client {id}"),
         description: "a service account".to_owned(),
-        flow: "CLIENT_CREDENTIALS".to_owned(),
+        flow: ClientFlow::ClientCredentials,
         callback_urls: vec![
             "https://b.example/cb".to_owned(),
             "https://a.example/cb".to_owned(),
@@ -291,8 +291,8 @@ pub fn permissions_group(nic: &str, name: &str, at: DateTime<Utc>) -> Permission
 pub fn signing_key(kid: &str, usage: &str, at: DateTime<Utc>) -> SigningKey {
     SigningKey {
         kid: kid.to_owned(),
-        algorithm: "EdDSA".to_owned(),
-        usage: usage.to_owned(),
+        algorithm: KeyAlgorithm::EdDSA,
+        usage: KeyUsage::parse(usage).unwrap(),
         private_key_encrypted: random_bytes(),
         public_jwk: serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": kid, "kid": kid}),
         created_at: at,

@@ -2,7 +2,7 @@
 //! races), rotation, purge, and the migration that brought the rule.
 
 use chrono::Duration;
-use iam_store::SigningKey;
+use iam_store::{KeyAlgorithm, SigningKey};
 
 use crate::fixture::*;
 use crate::harness::Ctx;
@@ -11,7 +11,7 @@ async fn signing_keys_round_trip_oldest_first(ctx: Ctx) {
     let s = &*ctx.store;
     let b = signing_key("kid-b", "access_token", t(2));
     let a = SigningKey {
-        algorithm: "RS256".into(),
+        algorithm: KeyAlgorithm::RS256,
         retired_at: Some(t(3)),
         expires_at: Some(t(4)),
         ..signing_key("kid-a", "id_token", t(1))
@@ -70,7 +70,7 @@ async fn rotate_retires_the_active_key_of_its_usage_only(ctx: Ctx) {
 
 fn active_kids(keys: &[SigningKey], usage: &str) -> Vec<String> {
     keys.iter()
-        .filter(|k| k.usage == usage && k.retired_at.is_none())
+        .filter(|k| k.usage.as_str() == usage && k.retired_at.is_none())
         .map(|k| k.kid.clone())
         .collect()
 }

@@ -60,6 +60,7 @@ mod providers;
 mod resource_groups;
 mod resources;
 mod revocations;
+mod stored_text;
 mod tokens;
 mod users;
 mod writes;

@@ -85,7 +85,7 @@ mod tests {
             account: "xx1111-ovh".into(),
             name: "n".into(),
             description: "d".into(),
-            flow: "CLIENT_CREDENTIALS".into(),
+            flow: iam_store::ClientFlow::ClientCredentials,
             callback_urls: vec![],
             secret_hash: vec![1; 32],
             created_at: Utc::now(),

@@ -33,28 +33,9 @@ pub const MAX_CALLBACK_URLS: usize = 32;
 /// Longest callback URL, in bytes.
 pub const MAX_CALLBACK_URL_LEN: usize = 2048;
 
-/// `oauth2.ClientFlowEnum`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Flow {
-    AuthorizationCode,
-    ClientCredentials,
-}
-
-impl Flow {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Flow::AuthorizationCode => "AUTHORIZATION_CODE",
-            Flow::ClientCredentials => "CLIENT_CREDENTIALS",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Flow> {
-        [Flow::AuthorizationCode, Flow::ClientCredentials]
-            .into_iter()
-            .find(|f| f.as_str() == s)
-    }
-}
+/// `oauth2.ClientFlowEnum`: the store's record type, so a client's flow is one type from
+/// the request body to its row.
+pub use iam_store::ClientFlow as Flow;
 
 /// `oauth2.clientRequest`.
 #[derive(Debug, Deserialize)]
@@ -199,7 +180,7 @@ fn view(client: OAuthClient, plate: Plate) -> ClientView {
         client_id: client.client_id,
         name: client.name,
         description: client.description,
-        flow: client.flow,
+        flow: client.flow.as_str().to_owned(),
         callback_urls: client.callback_urls,
         created_at: client.created_at,
     }
@@ -245,7 +226,7 @@ pub async fn create(
         account: actor.principal.account.to_string(),
         name: input.name,
         description: input.description,
-        flow: input.flow.as_str().to_owned(),
+        flow: input.flow,
         callback_urls,
         secret_hash: ctx.secrets.hash(&secret),
         created_at: now,
@@ -297,12 +278,12 @@ pub async fn edit(
 ) -> Result<()> {
     let permit = ctx.permit(actor, ACTION_EDIT).await?;
     let mut client = fetch(ctx, actor, client_id).await?;
-    if input.flow.is_some_and(|f| f.as_str() != client.flow) {
+    if input.flow.is_some_and(|f| f != client.flow) {
         return Err(ServiceError::invalid_code(
             "FLOW_IS_IMMUTABLE",
             format!(
                 "the flow of a client cannot change (this one is {}): create a new client instead",
-                client.flow
+                client.flow.as_str()
             ),
         ));
     }
@@ -324,9 +305,7 @@ pub async fn edit(
     if let Some(urls) = input.callback_urls {
         client.callback_urls = urls;
     }
-    let flow =
-        Flow::parse(&client.flow).ok_or_else(|| ServiceError::Internal("stored flow".into()))?;
-    validate_callbacks(flow, &client.callback_urls)?;
+    validate_callbacks(client.flow, &client.callback_urls)?;
     client.updated_at = ctx.clock.now_micros();
     let details = json!({"name": client.name});
     permit

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::service::context::{ServiceContext, ServiceSettings};
 use crate::service::error::Result;
-use crate::token::keys::{Algorithm, Usage};
+use crate::token::keys::{Algorithm, Usage, default_algorithm};
 
 /// An unknown `kid` sends a node to the store at most this often.
 pub const UNKNOWN_KID_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
@@ -28,7 +28,7 @@ pub fn longest_token_lifetime(settings: &ServiceSettings) -> Duration {
 pub fn algorithm_for(settings: &ServiceSettings, usage: Usage) -> Algorithm {
     match usage {
         Usage::IdToken => settings.id_token_algorithm,
-        other => other.default_algorithm(),
+        other => default_algorithm(other),
     }
 }
 
@@ -122,8 +122,8 @@ pub async fn list(ctx: &ServiceContext) -> Result<Vec<KeyView>> {
                 (Some(_), _) => "retired",
             },
             kid: k.kid,
-            algorithm: k.algorithm,
-            usage: k.usage,
+            algorithm: k.algorithm.as_str().to_owned(),
+            usage: k.usage.as_str().to_owned(),
             created_at: k.created_at,
             retired_at: k.retired_at,
             expires_at: k.expires_at,

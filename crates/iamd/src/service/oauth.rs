@@ -174,10 +174,10 @@ pub async fn token(
         )));
     }
     let client = authenticate_client(ctx, credentials).await?;
-    if client.flow != Flow::ClientCredentials.as_str() {
+    if client.flow != Flow::ClientCredentials {
         return Err(OAuthError::UnauthorizedClient(format!(
             "this client's flow is {}: it may not use the client_credentials grant",
-            client.flow
+            client.flow.as_str()
         )));
     }
     let scope = granted_scope(scope)?;

@@ -115,7 +115,7 @@ mod tests {
 
     use super::*;
     use crate::token::keyring::tests::ring_with;
-    use crate::token::keys::{Algorithm, PrivateKey};
+    use crate::token::keys::{Algorithm, PrivateKey, jwt_algorithm};
 
     fn claims(now: DateTime<Utc>, ttl: i64) -> AccessClaims {
         AccessClaims {
@@ -144,7 +144,7 @@ mod tests {
             let token = sign(&keys, Usage::AccessToken, &claims(now, 3600)).unwrap();
             assert!(looks_like_jwt(&token), "{token}");
             let header = jsonwebtoken::decode_header(&token).unwrap();
-            assert_eq!(header.alg, algorithm.jwt());
+            assert_eq!(header.alg, jwt_algorithm(algorithm));
             assert_eq!(
                 header.kid.as_deref(),
                 keys.active(Usage::AccessToken)

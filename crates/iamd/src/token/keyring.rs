@@ -15,7 +15,7 @@ use jsonwebtoken::{DecodingKey, Validation};
 use serde_json::{Value, json};
 
 use crate::token::jwk;
-use crate::token::keys::{Algorithm, KeyError, PrivateKey, Usage};
+use crate::token::keys::{Algorithm, KeyError, PrivateKey, Usage, jwt_algorithm};
 use crate::token::sealed::{KeySealer, SealError};
 
 #[derive(Debug, thiserror::Error)]
@@ -139,7 +139,7 @@ impl Material {
             Algorithm::RS256 => DecodingKey::from_rsa_components(member("n")?, member("e")?),
         }
         .map_err(|_| malformed("public key does not parse"))?;
-        let mut validation = Validation::new(algorithm.jwt());
+        let mut validation = Validation::new(jwt_algorithm(algorithm));
         // `exp` is checked against the caller's clock (jwt::verify_with); no audience is issued.
         validation.validate_exp = false;
         validation.validate_aud = false;
@@ -285,9 +285,7 @@ impl KeyRing {
             kid: record.kid.clone(),
             reason,
         };
-        let algorithm =
-            Algorithm::parse(&record.algorithm).ok_or_else(|| malformed("unknown algorithm"))?;
-        let usage = Usage::parse(&record.usage).ok_or_else(|| malformed("unknown usage"))?;
+        let (algorithm, usage) = (record.algorithm, record.usage);
         if jwk::thumbprint(&record.public_jwk).as_deref() != Some(record.kid.as_str()) {
             return Err(malformed("kid is not the thumbprint of its public key"));
         }
@@ -318,11 +316,6 @@ impl KeyRing {
 
     /// Decrypts a stored private key.
     pub fn open(&self, record: &SigningKey) -> Result<PrivateKey> {
-        let algorithm =
-            Algorithm::parse(&record.algorithm).ok_or_else(|| KeyRingError::Malformed {
-                kid: record.kid.clone(),
-                reason: "unknown algorithm",
-            })?;
         let der = self
             .sealer
             .open(&record.kid, &record.private_key_encrypted)
@@ -330,7 +323,7 @@ impl KeyRing {
                 kid: record.kid.clone(),
                 source,
             })?;
-        Ok(PrivateKey::from_pkcs8_der(algorithm, &der)?)
+        Ok(PrivateKey::from_pkcs8_der(record.algorithm, &der)?)
     }
 
     /// The row for a new active key: private half sealed under the key-encryption key.
@@ -350,8 +343,8 @@ impl KeyRing {
             })?;
         Ok(SigningKey {
             kid,
-            algorithm: key.algorithm().as_str().to_owned(),
-            usage: usage.as_str().to_owned(),
+            algorithm: key.algorithm(),
+            usage,
             private_key_encrypted: sealed,
             public_jwk,
             created_at: now.trunc_subsecs(6),

@@ -4,8 +4,6 @@
 //! (AWS-LC: constant-time, with RSA blinding), the same backend `jsonwebtoken` verifies with,
 //! so no key passes through a non-constant-time implementation (RUSTSEC-2023-0071).
 
-use std::fmt;
-
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{
@@ -20,77 +18,26 @@ use crate::token::jwk;
 /// RSA modulus size of generated keys.
 pub const RSA_BITS: aws_lc_rs::rsa::KeySize = aws_lc_rs::rsa::KeySize::Rsa2048;
 
-/// Signature algorithms of signing keys (RFC 7518 §3.1 names; RFC 8037 for EdDSA).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Algorithm {
-    EdDSA,
-    ES256,
-    RS256,
-}
+/// Signature algorithms of signing keys, and what a key signs: the store's record types,
+/// used as they are, so that a key's algorithm is one type from its row to the JWT header.
+pub use iam_store::{KeyAlgorithm as Algorithm, KeyUsage as Usage};
 
-impl Algorithm {
-    pub const ALL: [Algorithm; 3] = [Algorithm::EdDSA, Algorithm::ES256, Algorithm::RS256];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Algorithm::EdDSA => "EdDSA",
-            Algorithm::ES256 => "ES256",
-            Algorithm::RS256 => "RS256",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Algorithm> {
-        Algorithm::ALL.into_iter().find(|a| a.as_str() == s)
-    }
-
-    pub fn jwt(self) -> jsonwebtoken::Algorithm {
-        match self {
-            Algorithm::EdDSA => jsonwebtoken::Algorithm::EdDSA,
-            Algorithm::ES256 => jsonwebtoken::Algorithm::ES256,
-            Algorithm::RS256 => jsonwebtoken::Algorithm::RS256,
-        }
+/// The `jsonwebtoken` name of `algorithm`.
+pub fn jwt_algorithm(algorithm: Algorithm) -> jsonwebtoken::Algorithm {
+    match algorithm {
+        Algorithm::EdDSA => jsonwebtoken::Algorithm::EdDSA,
+        Algorithm::ES256 => jsonwebtoken::Algorithm::ES256,
+        Algorithm::RS256 => jsonwebtoken::Algorithm::RS256,
     }
 }
 
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What a key signs. Access tokens default to EdDSA; OpenStack id_tokens to RS256, the
-/// algorithm Keystone's validators accept most widely.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Usage {
-    AccessToken,
-    IdToken,
-}
-
-impl Usage {
-    pub const ALL: [Usage; 2] = [Usage::AccessToken, Usage::IdToken];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Usage::AccessToken => "access_token",
-            Usage::IdToken => "id_token",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Usage> {
-        Usage::ALL.into_iter().find(|u| u.as_str() == s)
-    }
-
-    pub fn default_algorithm(self) -> Algorithm {
-        match self {
-            Usage::AccessToken => Algorithm::EdDSA,
-            Usage::IdToken => Algorithm::RS256,
-        }
-    }
-}
-
-impl fmt::Display for Usage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+/// The algorithm of a new key of `usage` unless configured otherwise. Access tokens default
+/// to EdDSA; OpenStack id_tokens to RS256, the algorithm Keystone's validators accept most
+/// widely.
+pub fn default_algorithm(usage: Usage) -> Algorithm {
+    match usage {
+        Usage::AccessToken => Algorithm::EdDSA,
+        Usage::IdToken => Algorithm::RS256,
     }
 }
 
@@ -234,6 +181,6 @@ mod tests {
             assert_eq!(Usage::parse(usage.as_str()), Some(usage));
         }
         assert_eq!(Algorithm::parse("HS256"), None);
-        assert_eq!(Usage::IdToken.default_algorithm(), Algorithm::RS256);
+        assert_eq!(default_algorithm(Usage::IdToken), Algorithm::RS256);
     }
 }

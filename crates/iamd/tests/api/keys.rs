@@ -333,7 +333,7 @@ async fn nodes_starting_together_on_an_empty_database_end_with_one_key_per_usage
     for usage in Usage::ALL {
         let active: Vec<&str> = keys
             .iter()
-            .filter(|k| k.usage == usage.as_str() && k.retired_at.is_none())
+            .filter(|k| k.usage == usage && k.retired_at.is_none())
             .map(|k| k.kid.as_str())
             .collect();
         assert_eq!(active.len(), 1, "{usage}: {active:?}");

@@ -424,7 +424,7 @@ async fn rotation_keeps_old_id_token_keys_published_until_their_tokens_expire() 
             Duration::seconds(3600),
             "until every token it signed has expired"
         );
-        assert_eq!(retired.algorithm, "RS256");
+        assert_eq!(retired.algorithm.as_str(), "RS256");
     }
 }
 

@@ -101,10 +101,10 @@ pub async fn token(
 ) -> Result<IdTokenResponse, OAuthError> {
     check_grant_type(request.grant_type)?;
     let client = oauth::authenticate_client(ctx, request.credentials).await?;
-    if client.flow != Flow::ClientCredentials.as_str() {
+    if client.flow != Flow::ClientCredentials {
         return Err(OAuthError::UnauthorizedClient(format!(
             "this client's flow is {}: it may not use the client_credentials grant",
-            client.flow
+            client.flow.as_str()
         )));
     }
     let plate = oauth::client_plate(ctx, &client).await?;
