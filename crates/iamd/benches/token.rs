@@ -13,9 +13,9 @@ use chrono::{Duration, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use iamd::token::jwt::{self, AccessClaims};
 use iamd::token::keyring::{KeyRing, LoadedKey};
-use iamd::token::keys::{Algorithm, PrivateKey, Usage, jwt_algorithm};
 use iamd::token::revocations::Revocations;
 use iamd::token::sealed::KeySealer;
+use iamd::token::signing_key::{Algorithm, PrivateKey, Usage, jwt_algorithm};
 
 const ISSUER: &str = "http://127.0.0.1:8080";
 

@@ -17,8 +17,8 @@ use axum::routing::post;
 use chrono::Utc;
 use iamd::token::jwt::{self, AccessClaims};
 use iamd::token::keyring::{KeyRing, LoadedKey};
-use iamd::token::keys::{Algorithm, PrivateKey, Usage};
 use iamd::token::sealed::KeySealer;
+use iamd::token::signing_key::{Algorithm, PrivateKey, Usage};
 use serde_json::json;
 
 async fn token(State(keys): State<Arc<KeyRing>>, body: Bytes) -> impl IntoResponse {

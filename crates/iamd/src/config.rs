@@ -11,8 +11,8 @@ use iam_core::urn::Plate;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::token::keys::Algorithm;
 pub use crate::token::password::Argon2Params;
+use crate::token::signing_key::Algorithm;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {

@@ -135,7 +135,7 @@ impl Application {
         let state = open_state_with(config, clock).await?;
         crate::service::issuer::claim(&state).await?;
         follow_changes(&state.services).await?;
-        crate::service::keys::prepare(&state)
+        crate::service::key_lifecycle::prepare(&state)
             .await
             .context("cannot prepare signing keys and revocations")?;
         let listener = TcpListener::bind(listen)
@@ -162,7 +162,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         // Keeps this node's key ring and revocation list in step with the store.
-        let refresher = tokio::spawn(crate::service::keys::refresh_forever(
+        let refresher = tokio::spawn(crate::service::key_lifecycle::refresh_forever(
             self.state.services.clone(),
         ));
         let router = crate::http::router(self.state.clone());
@@ -199,7 +199,7 @@ async fn follow_changes(state: &Arc<ServiceContext>) -> anyhow::Result<()> {
                 Change::Missed => {
                     state.principals.clear();
                     state.authorizer.recheck_all().await;
-                    crate::service::keys::refresh_revocations_now(&state).await;
+                    crate::service::key_lifecycle::refresh_revocations_now(&state).await;
                 }
             }
         }

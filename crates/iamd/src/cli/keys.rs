@@ -5,9 +5,9 @@
 use clap::Subcommand;
 
 use crate::config::Config;
-use crate::service::keys;
+use crate::service::key_lifecycle;
 use crate::startup;
-use crate::token::keys::{Algorithm, Usage};
+use crate::token::signing_key::{Algorithm, Usage};
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -38,13 +38,14 @@ pub async fn run(command: KeysCommand, config: Config) -> anyhow::Result<()> {
     let state = startup::open_state(config).await?;
     match command {
         KeysCommand::Rotate { usage, algorithm } => {
-            let kid = keys::rotate(&state, usage, algorithm).await?;
-            let algorithm = algorithm.unwrap_or(keys::algorithm_for(&state.settings, usage));
+            let kid = key_lifecycle::rotate(&state, usage, algorithm).await?;
+            let algorithm =
+                algorithm.unwrap_or(key_lifecycle::algorithm_for(&state.settings, usage));
             let line = serde_json::json!({"kid": kid, "usage": usage.as_str(), "algorithm": algorithm.as_str()});
             println!("{line}");
         }
         KeysCommand::List => {
-            for key in keys::list(&state).await? {
+            for key in key_lifecycle::list(&state).await? {
                 println!("{}", serde_json::to_string(&key)?);
             }
         }

@@ -14,7 +14,7 @@ use crate::console::page::{Chrome, Done, PageResult, render};
 use crate::console::policy_form::{SECTION, editable};
 use crate::console::policy_json::input_of;
 use crate::console::viewer::Viewer;
-use crate::service::page::PageRequest;
+use crate::service::pagination::PageRequest;
 use crate::service::policies::{self, PolicyFilter};
 use crate::service::policy_view::PolicyView;
 use crate::state::AppState;

@@ -8,7 +8,7 @@ use iam_core::urn::Urn;
 
 use crate::console::policy_draft::PolicyDraft;
 use crate::service::authorizer::account_resource_urn;
-use crate::service::page::PageRequest;
+use crate::service::pagination::PageRequest;
 use crate::service::principal::Actor;
 use crate::service::resources::ResourceFilter;
 use crate::service::{

@@ -18,7 +18,7 @@ use crate::console::page::{Chrome, PageResult, render, render_status};
 use crate::console::resources::Row;
 use crate::console::viewer::Viewer;
 use crate::service::error::ServiceError;
-use crate::service::page::PageRequest;
+use crate::service::pagination::PageRequest;
 use crate::service::principal::Actor;
 use crate::service::resource_groups::{self, GroupInput, GroupView, MemberRef, MemberView};
 use crate::service::resources::{self, ResourceFilter};

@@ -16,7 +16,7 @@ use crate::console::form::SecureForm;
 use crate::console::page::{Chrome, PageResult, render, render_status};
 use crate::console::viewer::Viewer;
 use crate::service::error::ServiceError;
-use crate::service::page::PageRequest;
+use crate::service::pagination::PageRequest;
 use crate::service::principal::Actor;
 use crate::service::resources::{self, ResourceFilter, ResourceView};
 use crate::service::tags;

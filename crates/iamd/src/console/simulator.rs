@@ -17,7 +17,7 @@ use crate::console::page::{Chrome, PageResult, render_status};
 use crate::console::personal_tokens::parse_utc;
 use crate::console::viewer::Viewer;
 use crate::service::error::ServiceError;
-use crate::service::page::PageRequest;
+use crate::service::pagination::PageRequest;
 use crate::service::principal::Actor;
 use crate::service::resources::{self, ResourceFilter};
 use crate::service::simulator::{self, SimulatedContext, Simulation, SimulationResult};

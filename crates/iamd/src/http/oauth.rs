@@ -19,7 +19,7 @@ use serde_json::json;
 
 use crate::service::oauth::{self, AuthMethod, ClientCredentials, OAuthError};
 use crate::state::AppState;
-use crate::token::keys::Usage;
+use crate::token::signing_key::Usage;
 
 pub const TOKEN_PATH: &str = "/auth/oauth2/token";
 pub const INTROSPECT_PATH: &str = "/auth/oauth2/introspect";

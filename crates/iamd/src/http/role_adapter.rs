@@ -23,7 +23,7 @@ use crate::service::oauth::{GRANT_CLIENT_CREDENTIALS, OAuthError};
 use crate::service::role_adapter::scope::{ALL_PROJECTS, OIDC_SCOPES};
 use crate::service::role_adapter::{self, Adapter, TokenRequest};
 use crate::state::AppState;
-use crate::token::keys::Usage;
+use crate::token::signing_key::Usage;
 
 pub const DISCOVERY_SUFFIX: &str = "/.well-known/openid-configuration";
 pub const JWKS_SUFFIX: &str = "/jwks";

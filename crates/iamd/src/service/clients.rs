@@ -321,9 +321,10 @@ pub async fn delete(ctx: &ServiceContext, actor: &Actor, client_id: &str) -> Res
     let permit = ctx.permit(actor, ACTION_DELETE).await?;
     let client = fetch(ctx, actor, client_id).await?;
     let now = ctx.clock.now();
-    let lifetime =
-        chrono::Duration::from_std(crate::service::keys::longest_token_lifetime(&ctx.settings))
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let lifetime = chrono::Duration::from_std(
+        crate::service::key_lifecycle::longest_token_lifetime(&ctx.settings),
+    )
+    .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let revoked = RevokedToken {
         jti: client_key(&client.client_id),
         account: client.account.clone(),

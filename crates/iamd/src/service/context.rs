@@ -16,10 +16,10 @@ use crate::service::catalog::LiveCatalog;
 use crate::service::client_cache::ClientCache;
 use crate::service::principal_cache::PrincipalCache;
 use crate::token::keyring::KeyRing;
-use crate::token::keys::Algorithm;
 use crate::token::password::PasswordHashing;
 use crate::token::revocations::Revocations;
 use crate::token::secret::SecretHasher;
+use crate::token::signing_key::Algorithm;
 
 pub struct ServiceContext {
     pub settings: ServiceSettings,

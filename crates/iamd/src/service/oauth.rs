@@ -16,11 +16,11 @@ use serde::Serialize;
 use crate::service::clients::{Flow, MAX_CLIENT_ID_LEN, plate_of};
 use crate::service::context::ServiceContext;
 use crate::service::error::ServiceError;
-use crate::service::keys::UNKNOWN_KID_RELOAD_INTERVAL;
+use crate::service::key_lifecycle::UNKNOWN_KID_RELOAD_INTERVAL;
 use crate::service::principal::{Principal, PrincipalKind};
 use crate::token::jwt::{self, AccessClaims, JwtError};
-use crate::token::keys::Usage;
 use crate::token::secret::random_bytes;
+use crate::token::signing_key::Usage;
 
 pub const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
 /// The only scope: everything the service account's policies allow (as on OVHcloud).

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
-use crate::service::page::{Page, PageRequest, created_key, paginate};
+use crate::service::pagination::{Page, PageRequest, created_key, paginate};
 use crate::service::policy_view::{Expansion, PolicyView};
 use crate::service::principal::Actor;
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::service::context::ServiceContext;
 use crate::service::error::Result;
-use crate::service::page::{Page, PageRequest, paginate};
+use crate::service::pagination::{Page, PageRequest, paginate};
 use crate::service::principal::Actor;
 
 /// `iam.reference.Action`.

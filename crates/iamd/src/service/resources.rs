@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::service::context::ServiceContext;
 use crate::service::error::{Result, ServiceError};
-use crate::service::page::{Page, PageRequest, created_key, paginate};
+use crate::service::pagination::{Page, PageRequest, created_key, paginate};
 use crate::service::principal::Actor;
 use crate::service::tags::{self, TagFilter};
 use crate::service::write::Permit;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::token::jwt::{self, JwtError};
 use crate::token::keyring::KeyRing;
-use crate::token::keys::Usage;
+use crate::token::signing_key::Usage;
 
 /// The claims of an id_token. Claim names avoid `:` and `/` (mod_auth_openidc turns them into
 /// `-` in environment names) and values avoid `;` (its multi-value delimiter for Keystone).
@@ -55,7 +55,7 @@ pub fn sign(keys: &KeyRing, claims: &IdTokenClaims) -> Result<String, JwtError> 
 mod tests {
     use super::*;
     use crate::token::keyring::tests::ring_with;
-    use crate::token::keys::{Algorithm, jwt_algorithm};
+    use crate::token::signing_key::{Algorithm, jwt_algorithm};
 
     fn claims() -> IdTokenClaims {
         IdTokenClaims {

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::token::keyring::{KeyRing, LoadedKey};
-use crate::token::keys::Usage;
+use crate::token::signing_key::Usage;
 
 /// The claims of an access token (DESIGN.md §5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,7 +115,7 @@ mod tests {
 
     use super::*;
     use crate::token::keyring::tests::ring_with;
-    use crate::token::keys::{Algorithm, PrivateKey, jwt_algorithm};
+    use crate::token::signing_key::{Algorithm, PrivateKey, jwt_algorithm};
 
     fn claims(now: DateTime<Utc>, ttl: i64) -> AccessClaims {
         AccessClaims {

@@ -5,7 +5,7 @@
 //! algorithm, kid, the PKCS#8 DER that was sealed in the store (base64url), the stored public
 //! JWK, and the access token that key signed. Throwaway keys; they protect nothing.
 
-use crate::token::keys::Algorithm;
+use crate::token::signing_key::Algorithm;
 
 /// The issuer of those tokens (that server's default `public_url`).
 pub const ISSUER: &str = "http://127.0.0.1:18555";

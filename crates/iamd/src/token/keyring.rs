@@ -15,8 +15,8 @@ use jsonwebtoken::{DecodingKey, Validation};
 use serde_json::{Value, json};
 
 use crate::token::jwk;
-use crate::token::keys::{Algorithm, KeyError, PrivateKey, Usage, jwt_algorithm};
 use crate::token::sealed::{KeySealer, SealError};
+use crate::token::signing_key::{Algorithm, KeyError, PrivateKey, Usage, jwt_algorithm};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyRingError {

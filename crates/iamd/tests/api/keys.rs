@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use iamd::config::ConfigLayer;
 use iamd::token::jwt;
-use iamd::token::keys::{Algorithm, Usage};
+use iamd::token::signing_key::{Algorithm, Usage};
 use serde_json::Value;
 
 use crate::clients::create_client;
@@ -151,9 +151,10 @@ async fn rotation_through_the_state_to_every_algorithm() {
     .await;
     let mut tokens = vec![access_token(&app, &id, &secret).await];
     for algorithm in [Algorithm::ES256, Algorithm::RS256, Algorithm::EdDSA] {
-        let kid = iamd::service::keys::rotate(&app.state, Usage::AccessToken, Some(algorithm))
-            .await
-            .unwrap();
+        let kid =
+            iamd::service::key_lifecycle::rotate(&app.state, Usage::AccessToken, Some(algorithm))
+                .await
+                .unwrap();
         let token = access_token(&app, &id, &secret).await;
         assert_eq!(kid_of(&token), kid);
         let header: Value = serde_json::from_slice(
@@ -198,9 +199,13 @@ async fn rotation_through_the_state_to_every_algorithm() {
 async fn private_keys_are_encrypted_at_rest() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
-        iamd::service::keys::rotate(&app.state, Usage::AccessToken, Some(Algorithm::ES256))
-            .await
-            .unwrap();
+        iamd::service::key_lifecycle::rotate(
+            &app.state,
+            Usage::AccessToken,
+            Some(Algorithm::ES256),
+        )
+        .await
+        .unwrap();
         let rows = app.state.store.list_signing_keys().await.unwrap();
         assert_eq!(
             rows.len(),
@@ -251,7 +256,7 @@ async fn a_second_node_honours_rotations_and_revocations_of_the_first() {
         .await;
         second.state.authorizer.invalidate("xx1111-ovh");
 
-        iamd::service::keys::rotate(&first.state, Usage::AccessToken, None)
+        iamd::service::key_lifecycle::rotate(&first.state, Usage::AccessToken, None)
             .await
             .unwrap();
         let token = access_token(&first, &id, &secret).await;

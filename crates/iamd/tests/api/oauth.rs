@@ -6,7 +6,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::Utc;
 use iam_core::policy::{ActionRef, Permissions, Policy, ResourceRef};
 use iamd::token::jwt::{self, AccessClaims};
-use iamd::token::keys::Usage;
+use iamd::token::signing_key::Usage;
 use reqwest::Response;
 use serde_json::{Value, json};
 

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
 use iam_core::policy::{ActionRef, Permissions, Policy, ResourceRef};
 use iamd::config::ConfigLayer;
-use iamd::token::keys::Usage;
+use iamd::token::signing_key::Usage;
 use reqwest::Response;
 use serde_json::Value;
 
@@ -407,7 +407,7 @@ async fn rotation_keeps_old_id_token_keys_published_until_their_tokens_expire() 
         .await;
         let (_, before) = json(request(&app, &sa, None).await).await;
         let old = before["id_token"].as_str().unwrap().to_owned();
-        let new_kid = iamd::service::keys::rotate(&app.state, Usage::IdToken, None)
+        let new_kid = iamd::service::key_lifecycle::rotate(&app.state, Usage::IdToken, None)
             .await
             .unwrap();
         let (_, after) = json(request(&app, &sa, None).await).await;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::http::error::ApiError;
-use crate::service::page::{Page, PageRequest};
+use crate::service::pagination::{Page, PageRequest};
 
 pub const CURSOR: &str = "x-pagination-cursor";
 pub const SIZE: &str = "x-pagination-size";

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::service::context::{ServiceContext, ServiceSettings};
 use crate::service::error::Result;
-use crate::token::keys::{Algorithm, Usage, default_algorithm};
+use crate::token::signing_key::{Algorithm, Usage, default_algorithm};
 
 /// An unknown `kid` sends a node to the store at most this often.
 pub const UNKNOWN_KID_RELOAD_INTERVAL: Duration = Duration::from_secs(1);
